@@ -1,0 +1,1 @@
+"""Engine: one NEST kernel per MPI rank simulating the rank's partitions, stepped by the exchange."""

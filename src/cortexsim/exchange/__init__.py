@@ -1,0 +1,1 @@
+"""Spike exchange between MPI ranks: routing tables, buffers, counters."""

@@ -1,0 +1,1 @@
+"""Simulator-independent network description: populations, projections, inputs, random streams."""
