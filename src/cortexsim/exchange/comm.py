@@ -6,8 +6,6 @@ mpi4py directly. Buffers are numpy arrays (no pickling on the hot path).
 
 from __future__ import annotations
 
-import sys
-import traceback
 from typing import Any
 
 import numpy as np
@@ -96,19 +94,3 @@ def world() -> Communicator:
     if _world is None:
         _world = Communicator()
     return _world
-
-
-def abort_all_on_error(exc: BaseException, message: str) -> None:
-    """Report an error and, when other ranks exist, stop them all at once (nothing hangs)."""
-    comm = world()
-    sys.stderr.write(f"cortexsim: error on rank {comm.rank}: {message}\n")
-    if not isinstance(exc, (ValueError, KeyError, NotImplementedError)) and not _is_user_error(exc):
-        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
-    sys.stderr.flush()
-    if comm.size > 1:
-        comm.abort(1)
-
-
-def _is_user_error(exc: BaseException) -> bool:
-    from ..errors import CortexsimError
-    return isinstance(exc, CortexsimError)

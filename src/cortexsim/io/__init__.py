@@ -1,0 +1,1 @@
+"""File formats: SONATA networks, simulation configs, spikes and reports (see docs/formats.md)."""

@@ -1,0 +1,1 @@
+"""Command line (`cortexsim build|run|analyze|reference`) and workflow helpers."""

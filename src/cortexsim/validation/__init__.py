@@ -1,0 +1,1 @@
+"""Validation against plain single-process NEST (through pyNN.nest) on the same network."""
