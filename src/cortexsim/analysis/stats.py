@@ -87,9 +87,9 @@ def cv_isi_per_cell(times: np.ndarray, cells: np.ndarray, n_cells: int,
     isi, owner = np.diff(t)[same], c[1:][same]
     n_isi = np.bincount(owner, minlength=n_cells)
     ok = n_isi >= max(min_spikes - 1, 1)
-    mean = np.bincount(owner, isi, minlength=n_cells)
+    mean = np.bincount(owner, isi, minlength=n_cells).astype(np.float64)
     mean[n_isi > 0] /= n_isi[n_isi > 0]
-    var = np.bincount(owner, (isi - mean[owner]) ** 2, minlength=n_cells)
+    var = np.bincount(owner, (isi - mean[owner]) ** 2, minlength=n_cells).astype(np.float64)
     ok &= mean > 0
     out[ok] = np.sqrt(var[ok] / n_isi[ok]) / mean[ok]
     return out
