@@ -229,7 +229,8 @@ class RankSimulation:
                 "n_source_generators": int(len(self.generators.gids)), "n_local_edges": int(self.n_edges),
                 "exported_neurons": int(len(self.routing.exported_gids)),
                 "spikes_sent_to": self.exchange.sent.tolist(), "spikes_received_from": self.exchange.received.tolist(),
-                "spikes_injected": int(self.injector.injected), "exchange_steps": int(self.exchange.steps)}
+                "spikes_injected": int(self.injector.injected),
+                "spikes_pending_at_end": int(len(self.injector.pending_step)), "exchange_steps": int(self.exchange.steps)}
 
     def close(self) -> None:
         self.finish()

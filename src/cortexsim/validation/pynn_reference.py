@@ -32,13 +32,15 @@ def _all_edges(config) -> list[EdgeTable]:
 
 def run_reference(config_path: Path, out_dir: Path) -> Path:
     """Simulate with pyNN.nest; write ``out_dir/spikes.h5`` in the same layout as `cortexsim run`."""
-    import_nest()
+    nest = import_nest()
     import pyNN.nest as sim
     from pyNN.parameters import Sequence
 
     config = load_simulation_config(config_path)
     spec = config.spec
-    sim.setup(timestep=spec.dt, min_delay="auto", spike_precision="on_grid")
+    # min_delay fixed to dt: with "auto", pyNN.nest shifts SpikeSourceArray times by the kernel's
+    # min_delay at creation but connects its parrot neurons with the (larger) final one.
+    sim.setup(timestep=spec.dt, min_delay=spec.dt, spike_precision="on_grid")
     populations = []
     for pop in spec.populations:
         celltype = getattr(sim, pop.cell.name)
@@ -50,6 +52,8 @@ def run_reference(config_path: Path, out_dir: Path) -> Path:
             cells = sim.Population(pop.size, celltype(**params), label=pop.label)
             if "v" in pop.initial:
                 cells.initialize(v=np.asarray(pop.initial["v"]))
+                # pyNN.nest's IF_curr_delta has no map for 'v', so set NEST's V_m directly
+                nest.NodeCollection([int(i) for i in cells.all_cells]).set(V_m=np.asarray(pop.initial["v"]).tolist())
         if "spikes" in pop.recording:
             recorded = pop.recording["spikes"]
             (cells if len(recorded) == pop.size else cells[recorded.tolist()]).record("spikes")
