@@ -41,11 +41,13 @@ class SimulationConfig:
 
 
 def _field(data: dict, key: str, source: str, kind: type | tuple, section: str) -> Any:
+    name = key if section == "(top level)" else f"{section}.{key}"
     if key not in data:
-        raise ConfigError(source, f"{section}.{key}", None, "missing")
+        raise ConfigError(source, name, None, "missing")
     value = data[key]
     if isinstance(value, bool) or not isinstance(value, kind):
-        raise ConfigError(source, f"{section}.{key}", value, f"expected {getattr(kind, '__name__', kind)}")
+        expected = " or ".join(k.__name__ for k in kind) if isinstance(kind, tuple) else kind.__name__
+        raise ConfigError(source, name, value, f"expected {expected}")
     return value
 
 

@@ -65,7 +65,7 @@ class Projection:
         spec = state.spec
         index = len(spec.projections)
         self.pre, self.post = presynaptic_population, postsynaptic_population
-        self.label = label or f"{self.pre.label}-{self.post.label}-{index}"
+        self.label = label or f"{self.pre.parent_population.label}-{self.post.parent_population.label}-{index}"
         self.connector, self.synapse_type, self.receptor_type = connector, synapse_type, receptor_type
         delay = synapse_type.delay if synapse_type.delay is not None else (spec.min_delay or spec.dt)
         self._proj_spec = ProjectionSpec(
