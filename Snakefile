@@ -12,8 +12,9 @@ RANKS = int(config["ranks"])
 SCALE = "" if config.get("scale") in (None, "null") else f"--scale {config['scale']}"
 MODEL_ARGS = f"-- {config['model_args']}" if config.get("model_args") else ""
 # the MPI launcher installed with the Python environment (PyPI 'mpich'), else the one on PATH
-MPIEXEC = str(Path(sys.executable).with_name("mpiexec")) if Path(sys.executable).with_name("mpiexec").exists() \
-    else (shutil.which("mpiexec") or "mpiexec")
+MPIEXEC = config.get("mpiexec") or (
+    str(Path(sys.executable).with_name("mpiexec")) if Path(sys.executable).with_name("mpiexec").exists()
+    else (shutil.which("mpiexec") or "mpiexec"))
 CORTEXSIM = f"{sys.executable} -m cortexsim"
 
 

@@ -26,7 +26,8 @@ def main() -> None:
     else:
         import cortexsim.pynn as sim
 
-    sim.setup(timestep=0.1, seed=2024)
+    # blocks keeps population L (cells 400-499) on one partition for P <= 4: its dt-delay loop stays local
+    sim.setup(timestep=0.1, seed=2024, partitioner="blocks")
     rng = np.random.default_rng(7)
     common = dict(cm=0.25, tau_m=10.0, v_rest=-65.0, v_reset=-65.0, v_thresh=-50.0, tau_refrac=2.0)
     exc = sim.Population(300, sim.IF_curr_exp(i_offset=rng.uniform(0.32, 0.5, 300), **common), label="E")

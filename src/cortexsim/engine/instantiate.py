@@ -91,8 +91,12 @@ def create_neurons(nest: ModuleType, spec: NetworkSpec, local_gids: np.ndarray) 
     return NodeMap.concat(maps)
 
 
-def create_source_generators(nest: ModuleType, spec: NetworkSpec, needed: np.ndarray, t_stop: float) -> NodeMap:
-    """Generators standing for the spike-source cells ``needed`` (gids) on this rank."""
+def create_source_generators(nest: ModuleType, spec: NetworkSpec, needed: np.ndarray, t_stop: float,
+                             local_targets: np.ndarray) -> NodeMap:
+    """Generators standing for the spike-source cells ``needed`` (gids) on this rank.
+
+    ``local_targets[i]`` is the number of local connections of source ``needed[i]``.
+    """
     maps = []
     pop_of = spec.population_of(needed)
     for pop in spec.populations:
@@ -112,7 +116,10 @@ def create_source_generators(nest: ModuleType, spec: NetworkSpec, needed: np.nda
             cells, steps = sources.precomputed_poisson_steps(spec, pop, indices[calm], t_stop, sub)
             maps.append(_spike_generators(nest, spec, gids[calm], indices[calm], cells, steps))
         if busy.any():
-            maps.append(_poisson_parrots(nest, spec, gids[busy], {k: v[busy] for k, v in params.items()}))
+            single = local_targets[pop_of == pop.index] == 1
+            for mask, realise in ((busy & single, _shared_poisson_generators), (busy & ~single, _poisson_parrots)):
+                if mask.any():
+                    maps.append(realise(nest, spec, gids[mask], {k: v[mask] for k, v in params.items()}))
     return NodeMap.concat(maps)
 
 
@@ -123,6 +130,19 @@ def _spike_generators(nest: ModuleType, spec: NetworkSpec, gids: np.ndarray, ind
     nodes.set([{"spike_times": (steps[a:b] * spec.dt).tolist()} for a, b in zip(*bounds)])
     first = nodes[0].global_id
     return NodeMap(gids, np.arange(first, first + len(gids), dtype=np.int64))
+
+
+def _shared_poisson_generators(nest: ModuleType, spec: NetworkSpec, gids: np.ndarray,
+                               params: dict[str, np.ndarray]) -> NodeMap:
+    """Busy sources with one local connection each: NEST draws an independent train per connection,
+    so all sources with the same (rate, start, stop) share one poisson_generator, as in NEST's own
+    Brunel example; no parrot neuron and no extra spike events."""
+    keys = np.column_stack([params["rate"], params["start"], params["start"] + params["duration"]])
+    unique, group = np.unique(keys, axis=0, return_inverse=True)
+    generators = nest.Create("poisson_generator", len(unique))
+    generators.set([{"rate": float(r), "start": float(a), "stop": float(b)} for r, a, b in unique])
+    first = generators[0].global_id
+    return NodeMap(gids, first + group.ravel().astype(np.int64))
 
 
 def _poisson_parrots(nest: ModuleType, spec: NetworkSpec, gids: np.ndarray, params: dict[str, np.ndarray]) -> NodeMap:

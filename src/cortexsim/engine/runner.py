@@ -97,6 +97,8 @@ def run_statistics(config: SimulationConfig, simulation: RankSimulation, per_ran
                                   "n_recorded": int(len(p.recording.get("spikes", [])))}
                         for p in spec.populations if "spikes" in p.recording},
         "reference_rates": config.reference_rates,
+        "peak_rss_mb": {"max_rank": max(r["peak_rss_mb"] for r in per_rank),
+                        "sum_ranks": round(sum(r["peak_rss_mb"] for r in per_rank), 1)},
         "lookahead_ms": None if simulation.exchange_steps is None else simulation.exchange_steps * spec.dt,
         "exchange_steps": int(per_rank[0]["exchange_steps"]),
         "wall_time_s": phases,

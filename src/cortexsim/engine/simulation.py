@@ -91,10 +91,12 @@ class RankSimulation:
                 is_source_cell[pop.global_offset:pop.global_offset + pop.size] = True
         self.local_gids = np.nonzero((owner == comm.rank) & ~is_source_cell)[0].astype(np.int64)
         self.neurons = instantiate.create_neurons(nest, spec, self.local_gids)
-        all_sources = np.unique(np.concatenate([t.source_gid for t in edges] or [np.empty(0, np.int64)]))
+        all_sources, n_local_targets = np.unique(
+            np.concatenate([t.source_gid for t in edges] or [np.empty(0, np.int64)]), return_counts=True)
         source_cells = all_sources[is_source_cell[all_sources]]
         remote = all_sources[~is_source_cell[all_sources] & (owner[all_sources] != comm.rank)]
-        self.generators = instantiate.create_source_generators(nest, spec, source_cells, t_stop_hint)
+        self.generators = instantiate.create_source_generators(nest, spec, source_cells, t_stop_hint,
+                                                               n_local_targets[is_source_cell[all_sources]])
         self.proxies = instantiate.create_proxies(nest, remote)
         self.exchange_steps = self._lookahead_steps(edges, is_source_cell, owner)
         shift = self.exchange_steps or 0
@@ -224,7 +226,9 @@ class RankSimulation:
         return self._gid_of_node[senders], np.asarray(events["times"], float), np.asarray(events["V_m"], float)
 
     def statistics(self) -> dict:
-        return {"rank": self.comm.rank, "wall_time_s": dict(self.timers.seconds),
+        import resource
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+        return {"rank": self.comm.rank, "wall_time_s": dict(self.timers.seconds), "peak_rss_mb": round(peak_mb, 1),
                 "n_local_neurons": int(len(self.local_gids)), "n_proxies": int(len(self.proxies.gids)),
                 "n_source_generators": int(len(self.generators.gids)), "n_local_edges": int(self.n_edges),
                 "exported_neurons": int(len(self.routing.exported_gids)),

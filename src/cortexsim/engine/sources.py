@@ -8,9 +8,12 @@ on every rank count:
 * SpikeSourceArray: the given times.
 * SpikeSourcePoisson with at most ``PRECOMPUTED_SPIKES_PER_CELL`` expected spikes: a Poisson train
   drawn from the cell's keyed stream and played by a ``spike_generator`` (exact, rank-invariant).
-* Busier Poisson sources (e.g. 20 kHz background): NEST's ``poisson_generator`` feeding a
-  ``parrot_neuron`` per source cell, as pyNN.nest does. Same statistics, but the realisation comes
-  from NEST's random stream of the rank, so it depends on the rank layout.
+* Busier Poisson sources (e.g. 20 kHz background): NEST's ``poisson_generator``. A source cell with a
+  single local connection is served by a generator shared with all such cells of the same rate
+  (NEST draws an independent train per connection); one with several local connections gets its own
+  generator feeding a ``parrot_neuron``, as pyNN.nest does, so all its local targets see one train.
+  Same statistics, but the realisation comes from NEST's random stream of the rank, so it depends on
+  the rank layout.
 """
 
 from __future__ import annotations

@@ -55,4 +55,13 @@ def partition_cells(spec: NetworkSpec, n_partitions: int, partitioner: str) -> n
     table = PARTITIONERS[partitioner](spec, n_partitions)
     if table.shape != (spec.n_cells,) or table.min(initial=0) < 0 or table.max(initial=0) >= n_partitions:
         raise ModelError(f"partitioner '{partitioner}' returned an invalid table")
+    is_neuron = np.zeros(spec.n_cells, dtype=bool)
+    for pop in spec.populations:
+        is_neuron[pop.global_offset:pop.global_offset + pop.size] = not pop.cell.is_source
+    neurons_per_partition = np.bincount(table[is_neuron], minlength=n_partitions)
+    if n_neurons and np.any(neurons_per_partition == 0):
+        empty = int(np.argmin(neurons_per_partition))
+        raise ModelError(f"partitioner '{partitioner}' leaves partition {empty} of {n_partitions} without "
+                         "neurons (only spike sources there): its rank would idle. Create spike-source "
+                         "populations next to their targets, or use another partitioner")
     return table.astype(np.int32)

@@ -38,11 +38,11 @@ __all__ = [
 
 def setup(timestep: float = 0.1, min_delay: float | str = "auto", max_delay: float | None = None,
           seed: int | None = None, rng_seed: int | None = None, partitions: int | None = None,
-          partitioner: str = "blocks", threads: int = 1, hardware: Any = None, **extra: Any) -> int:
+          partitioner: str = "round_robin", threads: int = 1, hardware: Any = None, **extra: Any) -> int:
     """Start describing a network. Returns this process's MPI rank.
 
     ``partitions``/``partitioner`` choose how cells are split (default: one partition per rank,
-    contiguous blocks); ``threads`` is the number of NEST threads per rank.
+    round robin over cells in creation order); ``threads`` is the number of NEST threads per rank.
     """
     unknown = set(extra) - {"spike_precision", "verbosity", "use_cvode"}
     if unknown:

@@ -38,7 +38,7 @@ class SimulatorState:
     overrides: BuildOverrides = field(default_factory=BuildOverrides)
     is_setup: bool = False
     partitions: int | None = None
-    partitioner: str = "blocks"
+    partitioner: str = "round_robin"
     threads: int = 1
     hardware: Any = None
     t_stop_requested: float = 0.0
