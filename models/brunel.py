@@ -67,6 +67,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--v-reset", type=float, default=10.0, help="reset potential in mV (paper: 10, NEST: 0)")
     ap.add_argument("--simulator", choices=["cortexsim", "nest"], default="cortexsim")
     ap.add_argument("--threads", type=int, default=1, help="NEST threads per rank")
+    ap.add_argument("--partitioner", default=None,
+                    help="cortexsim partitioner (blocks, round_robin; default: cortexsim's default)")
     ap.add_argument("--transient", type=float, default=None,
                     help="ms excluded from the printed rates (default min(100, t_stop/2))")
     ap.add_argument("--output", default=None,
@@ -177,7 +179,8 @@ def main(argv: list[str] | None = None) -> None:
         sim.setup(timestep=args.dt, min_delay=args.dt, rng_seed=args.seed, threads=args.threads,
                   spike_precision="on_grid")
     else:
-        sim.setup(timestep=args.dt, seed=args.seed, threads=args.threads)
+        extra = {"partitioner": args.partitioner} if args.partitioner else {}
+        sim.setup(timestep=args.dt, seed=args.seed, threads=args.threads, **extra)
     pops = build_network(sim, args)
     t1 = time.perf_counter()
     sim.run(args.t_stop)  # in `cortexsim build` this ends the script (BuildCaptured): do not catch it

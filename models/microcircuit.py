@@ -153,6 +153,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--thalamus", action="store_true", help="add the thalamic pulse (120 Hz, 700-710 ms)")
     ap.add_argument("--simulator", choices=["cortexsim", "nest"], default="cortexsim")
     ap.add_argument("--threads", type=int, default=1, help="NEST threads per rank")
+    ap.add_argument("--partitioner", default=None,
+                    help="cortexsim partitioner (blocks, round_robin; default: cortexsim's default)")
     ap.add_argument("--record-fraction", type=float, default=1.0,
                     help="fraction of each population whose spikes are recorded (default 1: all)")
     ap.add_argument("--transient", type=float, default=None,
@@ -269,7 +271,8 @@ def main(argv: list[str] | None = None) -> None:
         sim.setup(timestep=args.dt, min_delay=args.dt, rng_seed=args.seed, threads=args.threads,
                   spike_precision="on_grid")
     else:
-        sim.setup(timestep=args.dt, seed=args.seed, threads=args.threads)
+        extra = {"partitioner": args.partitioner} if args.partitioner else {}
+        sim.setup(timestep=args.dt, seed=args.seed, threads=args.threads, **extra)
     pops = build_network(sim, args)
     t1 = time.perf_counter()
     sim.run(args.t_stop)  # in `cortexsim build` this ends the script (BuildCaptured): do not catch it
