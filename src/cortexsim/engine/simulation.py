@@ -79,6 +79,7 @@ class RankSimulation:
         self._prepared = False
         self._recorded_gids: list[np.ndarray] = []
         self._recorded_steps: list[np.ndarray] = []
+        self._last_v: tuple[np.ndarray, float, np.ndarray] | None = None
 
     # ----------------------------------------------------------------------------------- set-up
     def _instantiate(self, edges: list[EdgeTable], t_stop_hint: float) -> None:
@@ -100,6 +101,10 @@ class RankSimulation:
         self.proxies = instantiate.create_proxies(nest, remote)
         self.exchange_steps = self._lookahead_steps(edges, is_source_cell, owner)
         shift = self.exchange_steps or 0
+        if any("v" in pop.recording for pop in spec.populations):
+            # NEST hands multimeter samples over min_delay late: keep that lag to one step
+            max_steps = max([int(t.delay_steps.max()) for t in edges if len(t)] + [1])
+            nest.SetKernelStatus({"min_delay": spec.dt, "max_delay": max_steps * spec.dt})
         self.n_edges = instantiate.connect_edges(nest, spec, edges, self.neurons, self.generators,
                                                  self.proxies, shift)
         instantiate.create_current_sources(nest, spec, self.neurons)
@@ -166,6 +171,10 @@ class RankSimulation:
             if self.progress and time.perf_counter() - last_report > PROGRESS_INTERVAL_S:
                 last_report = time.perf_counter()
                 self._report_progress(stop, last_report - wall_start, steps)
+        if self.multimeter is not None:
+            nodes = self.nest.NodeCollection(self.neurons.lookup(self.recorded_v_gids).tolist())
+            self._last_v = (self.recorded_v_gids.copy(), self.now_steps * self.spec.dt,
+                            np.asarray(nodes.get("V_m"), dtype=float).ravel())
 
     def _advance(self, length: int) -> None:
         t = time.perf_counter()
@@ -202,7 +211,9 @@ class RankSimulation:
 
     # ---------------------------------------------------------------------------------- results
     def finish(self) -> None:
-        """Close the NEST run context (flushes recorders)."""
+        """Close the NEST run context and collect what the recorders still hold.
+
+        """
         if self._prepared:
             self.nest.Cleanup()
             self._prepared = False
@@ -215,7 +226,9 @@ class RankSimulation:
         """Local recorded spikes so far: (gids, time steps)."""
         if not self._recorded_gids:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-        return np.concatenate(self._recorded_gids), np.concatenate(self._recorded_steps)
+        gids, steps = np.concatenate(self._recorded_gids), np.concatenate(self._recorded_steps)
+        keep = steps <= self.now_steps
+        return gids[keep], steps[keep]
 
     def recorded_membrane(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Local membrane samples: (gids, times in ms, V_m in mV)."""
@@ -223,7 +236,16 @@ class RankSimulation:
             return np.empty(0, dtype=np.int64), np.empty(0), np.empty(0)
         events = self.multimeter.get("events")
         senders = np.asarray(events["senders"], dtype=np.int64)
-        return self._gid_of_node[senders], np.asarray(events["times"], float), np.asarray(events["V_m"], float)
+        times = np.asarray(events["times"], float)
+        keep = times <= self.now_steps * self.spec.dt + 1e-9
+        gids, values = self._gid_of_node[senders[keep]], np.asarray(events["V_m"], float)[keep]
+        times = times[keep]
+        if self._last_v is not None:  # the newest sample, which the multimeter has not received yet
+            last_gids, t, last_values = self._last_v
+            gids = np.concatenate([gids, last_gids])
+            times = np.concatenate([times, np.full(len(last_gids), t)])
+            values = np.concatenate([values, last_values])
+        return gids, times, values
 
     def statistics(self) -> dict:
         import resource

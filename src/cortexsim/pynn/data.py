@@ -69,7 +69,7 @@ def population_block(population, variables: str | Iterable[str] = "all", annotat
         recorded = np.intersect1d(pop.recording["v"], population.indices)
         gids, times, values = _all_membrane()
         n_times = int(round(t_now / spec.dt))
-        matrix = np.empty((n_times + 1, len(recorded)))
+        matrix = np.full((n_times + 1, len(recorded)), np.nan)
         initial = pop.initial.get("v", pop.params.get("v_rest", pop.cell.initial_defaults["v"]))
         matrix[0] = resolve_cell_values(initial, spec.seed, (pop.index, streams.purpose_code("init:v")),
                                         recorded, pop.size, "v")
@@ -90,7 +90,6 @@ def spike_counts(population) -> dict[int, int]:
     pop = population._spec
     gids, _ = _all_spikes()
     recorded = np.intersect1d(pop.recording.get("spikes", np.empty(0, np.int64)), population.indices)
-    counts = np.bincount(gids - pop.global_offset, minlength=pop.size) if len(gids) else np.zeros(pop.size, int)
     mask = (gids >= pop.global_offset) & (gids < pop.global_offset + pop.size)
     counts = np.bincount(gids[mask] - pop.global_offset, minlength=pop.size)
     return {int(pop.global_offset + i): int(counts[i]) for i in recorded}
