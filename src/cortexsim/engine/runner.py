@@ -20,16 +20,26 @@ from ..io.atomic import write_json
 from ..io.sim_config import SimulationConfig, load_simulation_config
 from ..io.spikes import write_membrane, write_spikes
 from ..partition import partitions_of_rank, rank_of_partition
+from ..hardware.profile import load_profile
+from ..hardware.traffic import traffic_summary
+from ..io.traffic import write_traffic
 from .simulation import RankLayout, RankSimulation
 
 
 def run_network(config_path: Path, comm: Communicator, out_dir: Path | None = None, threads: int = 1,
-                t_stop: float | None = None) -> Path:
-    """Run the network described by ``config_path``; returns the output directory."""
+                t_stop: float | None = None, hardware: str | Path | None = None) -> Path:
+    """Run the network described by ``config_path``; returns the output directory.
+
+    ``hardware`` (a profile path or preset name) overrides the profile stored by the build.
+    """
     if threads < 1:
         raise ConfigError("command line", "--threads", threads, "must be >= 1")
     started = time.perf_counter()
     config = load_simulation_config(config_path, t_stop)
+    profile = load_profile(hardware) if hardware is not None else (
+        load_profile(config.hardware) if config.hardware is not None else None)
+    if profile is not None:
+        profile = profile.for_partitions(config.n_partitions)
     out_dir = Path(out_dir) if out_dir is not None else config.output_dir
     spec = config.spec
     placement = rank_of_partition(config.n_partitions, comm.size)
@@ -44,7 +54,7 @@ def run_network(config_path: Path, comm: Communicator, out_dir: Path | None = No
         part = sonata.read_partition_edges(config.network_dir / sonata.edges_file_name(int(partition)), spec)
         tables = part if tables is None else [_concat(a, b) for a, b in zip(tables, part)]
     simulation = RankSimulation(spec, layout, tables or [], comm, t_stop_hint=config.t_stop, threads=threads,
-                                build_seconds=time.perf_counter() - read_start)
+                                build_seconds=time.perf_counter() - read_start, hardware=profile)
     try:
         simulation.run(config.t_stop)
         simulation.finish()
@@ -73,14 +83,27 @@ def write_outputs(config: SimulationConfig, simulation: RankSimulation, comm: Co
         v_gids, v_times, v_values = (comm.gather_arrays(v_gids), comm.gather_arrays(v_times),
                                      comm.gather_arrays(v_values))
     stats = comm.gather_objects(simulation.statistics())
+    traffic = simulation.traffic.reduce(comm) if simulation.traffic is not None else None
     if comm.rank != 0:
         return
     out_dir.mkdir(parents=True, exist_ok=True)
     write_spikes(out_dir / "spikes.h5", spec, all_gids, all_steps)
     if has_v:
         write_membrane(out_dir / "membrane.h5", spec, v_gids, v_times, v_values, config.t_stop)
-    write_json(out_dir / "run_stats.json", run_statistics(config, simulation, stats, comm.size, total_seconds))
+    summary = run_statistics(config, simulation, stats, comm.size, total_seconds)
+    if traffic is not None:
+        write_traffic(out_dir / "traffic.h5", simulation.hardware, traffic, spec.dt)
+        summary["traffic"] = traffic_summary(simulation.hardware, traffic, spec.dt)
+        summary["latency_folding"] = _merge_folding([r["latency_folding"] for r in stats])
+    write_json(out_dir / "run_stats.json", summary)
     sys.stderr.write(f"cortexsim run: {len(all_gids)} spikes recorded -> {out_dir}\n")
+
+
+def _merge_folding(per_rank: list[dict]) -> dict:
+    n = sum(r["n_edges"] for r in per_rank)
+    return {"n_edges": n, "n_delays_changed": sum(r["n_delays_changed"] for r in per_rank),
+            "max_abs_rounding_ms": max(r["max_abs_rounding_ms"] for r in per_rank),
+            "mean_abs_rounding_ms": sum(r["mean_abs_rounding_ms"] * r["n_edges"] for r in per_rank) / n if n else 0.0}
 
 
 def run_statistics(config: SimulationConfig, simulation: RankSimulation, per_rank: list[dict], n_ranks: int,
@@ -89,6 +112,7 @@ def run_statistics(config: SimulationConfig, simulation: RankSimulation, per_ran
     sent = np.array([r["spikes_sent_to"] for r in per_rank], dtype=np.int64)
     received = np.array([r["spikes_received_from"] for r in per_rank], dtype=np.int64).T
     phases = {k: max(r["wall_time_s"][k] for r in per_rank) for k in per_rank[0]["wall_time_s"]}
+    phases["simulation_loop"] = max(r["loop_s"] for r in per_rank)  # the slowest rank's whole loop
     phases["total"] = total_seconds
     return {
         "model": config.model, "t_stop_ms": config.t_stop, "dt_ms": spec.dt, "seed": spec.seed,
@@ -102,8 +126,7 @@ def run_statistics(config: SimulationConfig, simulation: RankSimulation, per_ran
         "lookahead_ms": None if simulation.exchange_steps is None else simulation.exchange_steps * spec.dt,
         "exchange_steps": int(per_rank[0]["exchange_steps"]),
         "wall_time_s": phases,
-        "rtf": (phases["simulate"] + phases["read_spikes"] + phases["exchange"] + phases["inject"])
-        / (config.t_stop * 1e-3),
+        "rtf": phases["simulation_loop"] / (config.t_stop * 1e-3),
         "rtf_nest_only": phases["simulate"] / (config.t_stop * 1e-3),
         "spikes": {"sent": sent.tolist(), "received": received.tolist(),
                    "conserved": bool(np.array_equal(sent, received)),

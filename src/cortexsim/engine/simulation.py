@@ -24,6 +24,9 @@ from ..errors import ModelError
 from ..exchange.comm import Communicator
 from ..exchange.routing import build_routing
 from ..exchange.spike_exchange import SpikeExchange
+from ..hardware.latency import DelayFolding, fold_latency
+from ..hardware.profile import HardwareProfile
+from ..hardware.traffic import TrafficAccountant, neuron_fanout
 from ..model.network import NetworkSpec
 from . import instantiate
 from .injection import ProxyInjector
@@ -50,7 +53,8 @@ class PhaseTimers:
     """Wall-clock seconds per phase of this rank."""
 
     seconds: dict[str, float] = field(default_factory=lambda: {
-        "build": 0.0, "connect": 0.0, "simulate": 0.0, "read_spikes": 0.0, "exchange": 0.0, "inject": 0.0})
+        "build": 0.0, "connect": 0.0, "simulate": 0.0, "read_spikes": 0.0, "exchange": 0.0, "inject": 0.0,
+        "traffic": 0.0})
 
     def add(self, phase: str, since: float) -> float:
         now = time.perf_counter()
@@ -63,8 +67,11 @@ class RankSimulation:
 
     def __init__(self, spec: NetworkSpec, layout: RankLayout, edges: list[EdgeTable], comm: Communicator,
                  t_stop_hint: float, threads: int = 1, build_seconds: float = 0.0,
-                 progress: bool = True) -> None:
+                 progress: bool = True, hardware: HardwareProfile | None = None) -> None:
         self.spec, self.layout, self.comm = spec, layout, comm
+        self.hardware = hardware
+        self.folding: DelayFolding | None = None
+        self.traffic: TrafficAccountant | None = None
         self.timers = PhaseTimers()
         self.timers.seconds["build"] = build_seconds
         self.progress = progress and comm.rank == 0
@@ -91,6 +98,8 @@ class RankSimulation:
             if pop.cell.is_source:
                 is_source_cell[pop.global_offset:pop.global_offset + pop.size] = True
         self.local_gids = np.nonzero((owner == comm.rank) & ~is_source_cell)[0].astype(np.int64)
+        if self.hardware is not None:
+            edges = self._apply_fabric(edges, is_source_cell, owner, t_stop_hint)
         self.neurons = instantiate.create_neurons(nest, spec, self.local_gids)
         all_sources, n_local_targets = np.unique(
             np.concatenate([t.source_gid for t in edges] or [np.empty(0, np.int64)]), return_counts=True)
@@ -112,6 +121,18 @@ class RankSimulation:
         self.exchange = SpikeExchange(comm, self.routing)
         self.injector = ProxyInjector(nest, self.proxies, shift, spec.dt)
         self._create_recorders()
+
+    def _apply_fabric(self, edges: list[EdgeTable], is_source_cell: np.ndarray, owner: np.ndarray,
+                      t_stop: float) -> list[EdgeTable]:
+        """Fold the fabric's static latency into the delays and prepare traffic accounting."""
+        self.hardware = self.hardware.for_partitions(len(self.layout.rank_of_partition))
+        chip_of_partition = self.hardware.chip_of_partition(len(self.layout.rank_of_partition))
+        chip_of_cell = chip_of_partition[self.layout.partition_of_cell]
+        self.folding = DelayFolding()
+        edges = fold_latency(edges, chip_of_cell, self.hardware, self.spec.dt, self.folding)
+        fanout_gids, fanout_chips = neuron_fanout(self.comm, edges, chip_of_cell, owner, is_source_cell)
+        self.traffic = TrafficAccountant(self.hardware, chip_of_cell, fanout_gids, fanout_chips, self.spec.dt, t_stop)
+        return edges
 
     def _lookahead_steps(self, edges: list[EdgeTable], is_source_cell: np.ndarray, owner: np.ndarray) -> int | None:
         """Exchange step c = (min cross-rank delay) - 1, agreed by all ranks; None if no rank needs one."""
@@ -137,6 +158,8 @@ class RankSimulation:
         recorded = np.concatenate(recorded) if recorded else np.empty(0, dtype=np.int64)
         self.recorded_spike_gids = recorded[self.neurons.contains(recorded)]
         watched = np.union1d(self.recorded_spike_gids, self.routing.exported_gids)
+        if self.traffic is not None:
+            watched = np.union1d(watched, self.traffic.gids)
         self.reader = None
         if len(watched):
             recorder = nest.Create("spike_recorder", params={"record_to": "ascii", "time_in_steps": True,
@@ -186,6 +209,9 @@ class RankSimulation:
         t = self.timers.add("simulate", t)
         gids, steps = self._read_local_spikes()
         t = self.timers.add("read_spikes", t)
+        if self.traffic is not None:
+            self.traffic.account(gids, steps)
+            t = self.timers.add("traffic", t)
         if self.exchange_steps is not None:
             received_gids, received_steps = self.exchange.exchange(gids, steps)
             t = self.timers.add("exchange", t)
@@ -250,11 +276,14 @@ class RankSimulation:
     def statistics(self) -> dict:
         import resource
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-        return {"rank": self.comm.rank, "wall_time_s": dict(self.timers.seconds), "peak_rss_mb": round(peak_mb, 1),
+        loop = sum(self.timers.seconds[k] for k in ("simulate", "read_spikes", "exchange", "inject", "traffic"))
+        return {"rank": self.comm.rank, "wall_time_s": dict(self.timers.seconds), "loop_s": loop,
+                "peak_rss_mb": round(peak_mb, 1),
                 "n_local_neurons": int(len(self.local_gids)), "n_proxies": int(len(self.proxies.gids)),
                 "n_source_generators": int(len(self.generators.gids)), "n_local_edges": int(self.n_edges),
                 "exported_neurons": int(len(self.routing.exported_gids)),
                 "spikes_sent_to": self.exchange.sent.tolist(), "spikes_received_from": self.exchange.received.tolist(),
+                "latency_folding": None if self.folding is None else self.folding.to_json(),
                 "spikes_injected": int(self.injector.injected),
                 "spikes_pending_at_end": int(len(self.injector.pending_step)), "exchange_steps": int(self.exchange.steps)}
 

@@ -19,7 +19,7 @@ from .sonata_network import read_nodes
 
 FORMAT_VERSION = 1
 _CORTEXSIM_KEYS = {"format_version", "model", "seed", "n_partitions", "partitioner", "min_delay", "n_cells",
-                   "projections", "reference_rates", "network_dir", "build"}
+                   "projections", "reference_rates", "network_dir", "build", "hardware"}
 _PROJECTION_KEYS = {"index", "label", "pre", "post", "receptor_type", "synapse_model", "connector", "edge_population"}
 
 
@@ -38,6 +38,7 @@ class SimulationConfig:
     output_dir: Path
     reference_rates: str | None
     spec: NetworkSpec
+    hardware: dict | str | None = None
 
 
 def _field(data: dict, key: str, source: str, kind: type | tuple, section: str) -> Any:
@@ -109,5 +110,8 @@ def load_simulation_config(path: str | Path, t_stop: float | None = None) -> Sim
         raise ConfigError(source, "cortexsim.n_cells", meta.get("n_cells"),
                           f"the nodes file holds {spec.n_cells} cells")
     reference = meta.get("reference_rates")
+    hardware = meta.get("hardware")
+    if hardware is not None and not isinstance(hardware, (dict, str)):
+        raise ConfigError(source, "cortexsim.hardware", hardware, "expected a profile (mapping) or a profile path")
     return SimulationConfig(path, tstop, dt, seed, spec.model_name, n_partitions, partitioner, network_dir,
-                            output_dir, reference if isinstance(reference, str) else None, spec)
+                            output_dir, reference if isinstance(reference, str) else None, spec, hardware)

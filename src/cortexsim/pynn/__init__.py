@@ -49,8 +49,6 @@ def setup(timestep: float = 0.1, min_delay: float | str = "auto", max_delay: flo
         raise ModelError(f"setup(): unknown option(s) {sorted(unknown)}")
     if extra.get("spike_precision", "on_grid") != "on_grid":
         raise NotImplementedError("setup(spike_precision='off_grid') is not supported by cortexsim")
-    if hardware is not None:
-        raise NotImplementedError("setup(hardware=...): neuromorphic interconnect profiles are not available yet")
     if timestep <= 0:
         raise ModelError(f"setup(): timestep = {timestep} must be > 0")
     mode, overrides = state.mode, state.overrides
@@ -66,6 +64,9 @@ def setup(timestep: float = 0.1, min_delay: float | str = "auto", max_delay: flo
     current.partitions = overrides.partitions or partitions
     current.partitioner = overrides.partitioner or partitioner
     current.threads = int(threads)
+    if hardware is not None:
+        from ..hardware.profile import load_profile
+        current.hardware = load_profile(hardware)
     current.is_setup = True
     return rank()
 
@@ -133,7 +134,7 @@ def run(simtime: float, callbacks: Any = None) -> float:
         state.horizon = float(simtime)
         state.simulation = RankSimulation(state.spec, state.layout, state.edges, world(),
                                           t_stop_hint=simtime, threads=state.threads,
-                                          build_seconds=state.build_seconds)
+                                          build_seconds=state.build_seconds, hardware=state.hardware)
     elif _has_poisson_sources() and get_current_time() + simtime > state.horizon + 1e-9:
         raise NotImplementedError("run() beyond the end of the first run() with SpikeSourcePoisson sources: "
                                   "give the whole simulation time in the first run()")

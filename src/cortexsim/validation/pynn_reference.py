@@ -13,6 +13,8 @@ import numpy as np
 
 from ..build.edges import EdgeTable
 from ..engine.nest_import import import_nest
+from ..hardware.latency import fold_latency
+from ..hardware.profile import load_profile
 from ..io import sonata_network as sonata
 from ..io.sim_config import load_simulation_config
 from ..io.spikes import write_spikes
@@ -30,8 +32,12 @@ def _all_edges(config) -> list[EdgeTable]:
     return tables
 
 
-def run_reference(config_path: Path, out_dir: Path) -> Path:
-    """Simulate with pyNN.nest; write ``out_dir/spikes.h5`` in the same layout as `cortexsim run`."""
+def run_reference(config_path: Path, out_dir: Path, hardware: str | Path | dict | None = None) -> Path:
+    """Simulate with pyNN.nest; write ``out_dir/spikes.h5`` in the same layout as `cortexsim run`.
+
+    With a hardware profile, every delay is first replaced by its delivered delay on the fabric
+    (d + L_bio or max(d, L_bio) of the connection's chip pair), the network cortexsim must reproduce.
+    """
     nest = import_nest()
     import pyNN.nest as sim
     from pyNN.parameters import Sequence
@@ -58,7 +64,12 @@ def run_reference(config_path: Path, out_dir: Path) -> Path:
             recorded = pop.recording["spikes"]
             (cells if len(recorded) == pop.size else cells[recorded.tolist()]).record("spikes")
         populations.append(cells)
-    for proj, table in zip(spec.projections, _all_edges(config)):
+    tables = _all_edges(config)
+    if hardware is not None:
+        profile = load_profile(hardware).for_partitions(config.n_partitions)
+        partition_of_cell = sonata.read_partition_table(config.network_dir / "partition.h5")
+        tables = fold_latency(tables, profile.chip_of_partition(config.n_partitions)[partition_of_cell], profile, spec.dt)
+    for proj, table in zip(spec.projections, tables):
         pre, post = spec.populations[proj.pre], spec.populations[proj.post]
         rows = np.column_stack([table.source_gid - pre.global_offset, table.target_gid - post.global_offset,
                                 table.weight, table.delay_steps * spec.dt])

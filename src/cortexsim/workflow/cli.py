@@ -35,6 +35,7 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--seed", type=int, help="override the model's seed")
     b.add_argument("--scale", type=_positive_float, help="passed to the model script as --scale")
     b.add_argument("--t-stop", type=_positive_float, help="simulation time in ms (default: the script's run())")
+    b.add_argument("--hardware", help="neuromorphic fabric profile stored with the network (YAML path or preset)")
     b.epilog = "Options after a lone -- are passed to the model script unchanged."
 
     r = sub.add_parser("run", help="simulate a built network (under mpiexec -n N for N ranks)")
@@ -42,6 +43,7 @@ def make_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, help="output directory (default: output/ next to the config)")
     r.add_argument("--threads", type=int, default=1, help="NEST threads per rank")
     r.add_argument("--t-stop", type=_positive_float, help="override the simulation time (ms)")
+    r.add_argument("--hardware", help="neuromorphic fabric profile: a YAML path or a preset in models/hardware/")
 
     a = sub.add_parser("analyze", help="statistics, plots and an HTML report of a run")
     a.add_argument("run_dir", type=Path, help="directory holding spikes.h5 and run_stats.json")
@@ -52,6 +54,7 @@ def make_parser() -> argparse.ArgumentParser:
     f = sub.add_parser("reference", help="run a built network in one plain pyNN.nest process (validation)")
     f.add_argument("config", type=Path, help="simulation_config.json written by `cortexsim build`")
     f.add_argument("--out", type=Path, required=True, help="output directory for spikes.h5")
+    f.add_argument("--hardware", help="apply this fabric profile's latencies to the delays first")
     return parser
 
 
@@ -70,17 +73,17 @@ def dispatch(args: argparse.Namespace) -> None:
         if args.scale is not None and not args.scale > 0:
             raise CortexsimError(f"command line: --scale = {args.scale}: must be > 0")
         build(args.model, args.out, world(), args.partitions, args.partitioner, args.seed, args.t_stop,
-              _model_args(args))
+              _model_args(args), args.hardware)
     elif args.command == "run":
         from ..engine.runner import run_network
-        run_network(args.config, world(), args.out, args.threads, args.t_stop)
+        run_network(args.config, world(), args.out, args.threads, args.t_stop, args.hardware)
     elif args.command == "analyze":
         from ..analysis import analyze
         if world().rank == 0:
             analyze(args.run_dir, args.out, args.reference, args.t_start)
     elif args.command == "reference":
         from ..validation.pynn_reference import run_reference
-        run_reference(args.config, args.out)
+        run_reference(args.config, args.out, args.hardware)
 
 
 def main(argv: list[str] | None = None) -> int:
