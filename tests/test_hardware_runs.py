@@ -80,3 +80,34 @@ def test_bad_profile_file_is_refused(four_chips, tmp_path):
     result = run_cli("run", config, "--out", base / "never", "--hardware", bad, ranks=2)
     assert result.returncode != 0 and "field 'topology' = 'hypercube'" in result.stderr
     assert not (base / "never" / "spikes.h5").exists()
+
+
+def _run_stats(path: Path) -> dict:
+    return json.loads((path / "run_stats.json").read_text())
+
+
+def test_drops_are_deterministic_counted_and_layout_independent(four_chips):
+    base, config = four_chips
+    tight = HARDWARE / "tight.yaml"
+    outs = []
+    for name, ranks in (("tight_a", 2), ("tight_b", 2), ("tight_1", 1), ("tight_4", 4)):
+        check(run_cli("run", config, "--out", base / name, "--hardware", tight, ranks=ranks, timeout=600))
+        outs.append(base / name)
+    first = _run_stats(outs[0])
+    assert first["traffic"]["drops"] > 0
+    for out in outs:
+        stats = _run_stats(out)
+        assert stats["traffic"]["drops"] == first["traffic"]["drops"]
+        assert stats["traffic"]["drops_per_link"] == first["traffic"]["drops_per_link"]
+        spikes = stats["spikes"]
+        assert spikes["conserved"] and spikes["total_dropped"] == first["traffic"]["drops"]
+        assert spikes["total_sent"] == spikes["total_received"] + spikes["total_dropped"]
+        assert np.array_equal(spike_table(out / "spikes.h5"), spike_table(outs[0] / "spikes.h5"))
+
+
+def test_queueing_without_buffer_bound_never_drops(four_chips):
+    base, config = four_chips
+    check(run_cli("run", config, "--out", base / "queue", "--hardware", HARDWARE / "queue.yaml", ranks=2))
+    traffic = _run_stats(base / "queue")["traffic"]
+    assert traffic["drops"] == 0
+    assert traffic["queueing_delay_ms"]["max"] > 0

@@ -164,9 +164,21 @@ def create_proxies(nest: ModuleType, remote_gids: np.ndarray) -> NodeMap:
     return NodeMap(remote_gids, np.arange(first, first + len(remote_gids), dtype=np.int64))
 
 
+def proxy_keys(table: EdgeTable, chip_of_cell: np.ndarray | None, n_chips: int) -> np.ndarray:
+    """Key of the proxy an edge's source needs: the gid, or (gid, target chip) on a fabric with load."""
+    if chip_of_cell is None:
+        return table.source_gid
+    return table.source_gid * n_chips + chip_of_cell[table.target_gid]
+
+
 def connect_edges(nest: ModuleType, spec: NetworkSpec, edges: list[EdgeTable], neurons: NodeMap,
-                  generators: NodeMap, proxies: NodeMap, shift_steps: int) -> int:
-    """All incoming edges of local neurons, one array Connect per projection. Returns the count."""
+                  generators: NodeMap, proxies: NodeMap, shift_steps: int,
+                  chip_of_cell: np.ndarray | None = None, n_chips: int = 1) -> int:
+    """All incoming edges of local neurons, one array Connect per projection. Returns the count.
+
+    Without ``chip_of_cell`` edges from other ranks come from proxies; with it (a fabric with link
+    load) every edge between different chips does, so each chip receives its own copy of a spike.
+    """
     total = 0
     for table in edges:
         if len(table) == 0:
@@ -175,12 +187,14 @@ def connect_edges(nest: ModuleType, spec: NetworkSpec, edges: list[EdgeTable], n
         post_pop = spec.populations[proj.post]
         pre = np.empty(len(table), dtype=np.int64)
         delay_steps = table.delay_steps.copy()
-        local = neurons.contains(table.source_gid)
         source = generators.contains(table.source_gid)
+        local = neurons.contains(table.source_gid) & ~source
+        if chip_of_cell is not None:
+            local &= chip_of_cell[table.source_gid] == chip_of_cell[table.target_gid]
         remote = ~(local | source)
         pre[local] = neurons.lookup(table.source_gid[local])
         pre[source] = generators.lookup(table.source_gid[source])
-        pre[remote] = proxies.lookup(table.source_gid[remote])
+        pre[remote] = proxies.lookup(proxy_keys(table, chip_of_cell, n_chips)[remote])
         delay_steps[remote] -= shift_steps
         post = neurons.lookup(table.target_gid)
         nest.Connect(pre, post, "one_to_one",

@@ -84,6 +84,9 @@ def write_outputs(config: SimulationConfig, simulation: RankSimulation, comm: Co
                                      comm.gather_arrays(v_values))
     stats = comm.gather_objects(simulation.statistics())
     traffic = simulation.traffic.reduce(comm) if simulation.traffic is not None else None
+    queues = simulation.queue_statistics()
+    if traffic is not None and queues is not None:
+        traffic.update(queues)
     if comm.rank != 0:
         return
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -111,6 +114,7 @@ def run_statistics(config: SimulationConfig, simulation: RankSimulation, per_ran
     spec = config.spec
     sent = np.array([r["spikes_sent_to"] for r in per_rank], dtype=np.int64)
     received = np.array([r["spikes_received_from"] for r in per_rank], dtype=np.int64).T
+    dropped = np.array([r["spikes_dropped_to"] for r in per_rank], dtype=np.int64)
     phases = {k: max(r["wall_time_s"][k] for r in per_rank) for k in per_rank[0]["wall_time_s"]}
     phases["simulation_loop"] = max(r["loop_s"] for r in per_rank)  # the slowest rank's whole loop
     phases["total"] = total_seconds
@@ -128,8 +132,9 @@ def run_statistics(config: SimulationConfig, simulation: RankSimulation, per_ran
         "wall_time_s": phases,
         "rtf": phases["simulation_loop"] / (config.t_stop * 1e-3),
         "rtf_nest_only": phases["simulate"] / (config.t_stop * 1e-3),
-        "spikes": {"sent": sent.tolist(), "received": received.tolist(),
-                   "conserved": bool(np.array_equal(sent, received)),
-                   "total_sent": int(sent.sum()), "total_received": int(received.sum())},
+        "spikes": {"sent": sent.tolist(), "received": received.tolist(), "dropped": dropped.tolist(),
+                   "conserved": bool(np.array_equal(sent, received + dropped)),
+                   "total_sent": int(sent.sum()), "total_received": int(received.sum()),
+                   "total_dropped": int(dropped.sum())},
         "ranks": per_rank,
     }

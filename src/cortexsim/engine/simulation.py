@@ -23,7 +23,9 @@ from ..build.edges import EdgeTable
 from ..errors import ModelError
 from ..exchange.comm import Communicator
 from ..exchange.routing import build_routing
+from ..exchange.fabric_exchange import FabricExchange
 from ..exchange.spike_exchange import SpikeExchange
+from ..hardware.queueing import LinkQueueModel
 from ..hardware.latency import DelayFolding, fold_latency
 from ..hardware.profile import HardwareProfile
 from ..hardware.traffic import TrafficAccountant, neuron_fanout
@@ -97,48 +99,79 @@ class RankSimulation:
         for pop in spec.populations:
             if pop.cell.is_source:
                 is_source_cell[pop.global_offset:pop.global_offset + pop.size] = True
+        self.is_source_cell, self.owner = is_source_cell, owner
         self.local_gids = np.nonzero((owner == comm.rank) & ~is_source_cell)[0].astype(np.int64)
+        self.chip_of_cell: np.ndarray | None = None  # set when spikes between chips cross a loaded fabric
+        self.n_chips = 1
         if self.hardware is not None:
             edges = self._apply_fabric(edges, is_source_cell, owner, t_stop_hint)
         self.neurons = instantiate.create_neurons(nest, spec, self.local_gids)
         all_sources, n_local_targets = np.unique(
             np.concatenate([t.source_gid for t in edges] or [np.empty(0, np.int64)]), return_counts=True)
         source_cells = all_sources[is_source_cell[all_sources]]
-        remote = all_sources[~is_source_cell[all_sources] & (owner[all_sources] != comm.rank)]
         self.generators = instantiate.create_source_generators(nest, spec, source_cells, t_stop_hint,
                                                                n_local_targets[is_source_cell[all_sources]])
-        self.proxies = instantiate.create_proxies(nest, remote)
-        self.exchange_steps = self._lookahead_steps(edges, is_source_cell, owner)
+        remote_keys = [instantiate.proxy_keys(t, self.chip_of_cell, self.n_chips)[self._remote(t)] for t in edges]
+        remote_keys = np.unique(np.concatenate(remote_keys or [np.empty(0, np.int64)]))
+        self.proxies = instantiate.create_proxies(nest, remote_keys)
+        self.exchange_steps = self._lookahead_steps(edges)
         shift = self.exchange_steps or 0
         if any("v" in pop.recording for pop in spec.populations):
             # NEST hands multimeter samples over min_delay late: keep that lag to one step
             max_steps = max([int(t.delay_steps.max()) for t in edges if len(t)] + [1])
             nest.SetKernelStatus({"min_delay": spec.dt, "max_delay": max_steps * spec.dt})
         self.n_edges = instantiate.connect_edges(nest, spec, edges, self.neurons, self.generators,
-                                                 self.proxies, shift)
+                                                 self.proxies, shift, self.chip_of_cell, self.n_chips)
         instantiate.create_current_sources(nest, spec, self.neurons)
-        self.routing = build_routing(comm, remote, owner)
-        self.exchange = SpikeExchange(comm, self.routing)
+        if self.chip_of_cell is None:
+            self.routing = build_routing(comm, remote_keys, owner)
+            self.exchange = SpikeExchange(comm, self.routing)
+            self.exported_gids = self.routing.exported_gids
+        else:
+            self.exchange = self._fabric_exchange(edges)
+            self.exported_gids = np.intersect1d(self.exchange.model.gids, self.local_gids)
         self.injector = ProxyInjector(nest, self.proxies, shift, spec.dt)
         self._create_recorders()
+
+    def _remote(self, table: EdgeTable) -> np.ndarray:
+        """Edges whose spikes arrive through the exchange: from another rank, or (loaded fabric) chip."""
+        neuron = ~self.is_source_cell[table.source_gid]
+        if self.chip_of_cell is not None:
+            return neuron & (self.chip_of_cell[table.source_gid] != self.chip_of_cell[table.target_gid])
+        return neuron & (self.owner[table.source_gid] != self.comm.rank)
 
     def _apply_fabric(self, edges: list[EdgeTable], is_source_cell: np.ndarray, owner: np.ndarray,
                       t_stop: float) -> list[EdgeTable]:
         """Fold the fabric's static latency into the delays and prepare traffic accounting."""
-        self.hardware = self.hardware.for_partitions(len(self.layout.rank_of_partition))
-        chip_of_partition = self.hardware.chip_of_partition(len(self.layout.rank_of_partition))
+        n_partitions = len(self.layout.rank_of_partition)
+        self.hardware = self.hardware.for_partitions(n_partitions)
+        chip_of_partition = self.hardware.chip_of_partition(n_partitions)
         chip_of_cell = chip_of_partition[self.layout.partition_of_cell]
         self.folding = DelayFolding()
         edges = fold_latency(edges, chip_of_cell, self.hardware, self.spec.dt, self.folding)
         fanout_gids, fanout_chips = neuron_fanout(self.comm, edges, chip_of_cell, owner, is_source_cell)
         self.traffic = TrafficAccountant(self.hardware, chip_of_cell, fanout_gids, fanout_chips, self.spec.dt, t_stop)
+        self.fabric_chip_of_cell = chip_of_cell
+        if self.hardware.is_dynamic:
+            self.chip_of_cell, self.n_chips = chip_of_cell, self.hardware.n_chips
+            self.rank_of_chip = np.zeros(self.hardware.n_chips, dtype=np.int64)
+            self.rank_of_chip[chip_of_partition] = self.layout.rank_of_partition
         return edges
 
-    def _lookahead_steps(self, edges: list[EdgeTable], is_source_cell: np.ndarray, owner: np.ndarray) -> int | None:
-        """Exchange step c = (min cross-rank delay) - 1, agreed by all ranks; None if no rank needs one."""
+    def _fabric_exchange(self, edges: list[EdgeTable]) -> FabricExchange:
+        """Every rank learns every neuron's target chips, for the replicated link queue model."""
+        pairs = [np.column_stack([t.source_gid, self.chip_of_cell[t.target_gid]])[self._remote(t)] for t in edges]
+        pairs = np.unique(np.concatenate(pairs or [np.empty((0, 2), np.int64)]), axis=0).astype(np.int64)
+        everything = self.comm.allgather_arrays(pairs.ravel()).reshape(-1, 2)
+        everything = np.unique(everything, axis=0) if len(everything) else everything
+        model = LinkQueueModel(self.hardware, self.chip_of_cell, everything[:, 0], everything[:, 1], self.spec.dt)
+        return FabricExchange(self.comm, model, self.rank_of_chip, self.owner)
+
+    def _lookahead_steps(self, edges: list[EdgeTable]) -> int | None:
+        """Exchange step c = (min delay of an exchanged connection) - 1, agreed by all ranks (None: none)."""
         local_min = np.iinfo(np.int64).max
         for table in edges:
-            remote = ~is_source_cell[table.source_gid] & (owner[table.source_gid] != self.comm.rank)
+            remote = self._remote(table)
             if remote.any():
                 local_min = min(local_min, int(table.delay_steps[remote].min()))
         global_min = self.comm.allreduce_min(local_min)
@@ -157,7 +190,7 @@ class RankSimulation:
                     if "spikes" in pop.recording and not pop.cell.is_source]
         recorded = np.concatenate(recorded) if recorded else np.empty(0, dtype=np.int64)
         self.recorded_spike_gids = recorded[self.neurons.contains(recorded)]
-        watched = np.union1d(self.recorded_spike_gids, self.routing.exported_gids)
+        watched = np.union1d(self.recorded_spike_gids, self.exported_gids)
         if self.traffic is not None:
             watched = np.union1d(watched, self.traffic.gids)
         self.reader = None
@@ -281,11 +314,22 @@ class RankSimulation:
                 "peak_rss_mb": round(peak_mb, 1),
                 "n_local_neurons": int(len(self.local_gids)), "n_proxies": int(len(self.proxies.gids)),
                 "n_source_generators": int(len(self.generators.gids)), "n_local_edges": int(self.n_edges),
-                "exported_neurons": int(len(self.routing.exported_gids)),
+                "exported_neurons": int(len(self.exported_gids)),
                 "spikes_sent_to": self.exchange.sent.tolist(), "spikes_received_from": self.exchange.received.tolist(),
+                "spikes_dropped_to": (self.exchange.dropped_matrix[self.comm.rank].tolist()
+                                      if isinstance(self.exchange, FabricExchange) else [0] * self.comm.size),
                 "latency_folding": None if self.folding is None else self.folding.to_json(),
                 "spikes_injected": int(self.injector.injected),
                 "spikes_pending_at_end": int(len(self.injector.pending_step)), "exchange_steps": int(self.exchange.steps)}
+
+    def queue_statistics(self) -> dict | None:
+        """Link queueing and drops (identical on every rank) when the fabric has finite capacity."""
+        if not isinstance(self.exchange, FabricExchange):
+            return None
+        q = self.exchange.model.stats
+        return {"drops_per_link": q.drops_per_link, "queueing_delay_histogram": q.wait_histogram,
+                "dropped": q.dropped, "delivered": q.delivered, "queued_packets": q.queued_packets,
+                "mean_wait_steps": q.total_wait_steps / max(1, q.delivered), "max_wait_steps": q.max_wait_steps}
 
     def close(self) -> None:
         self.finish()

@@ -153,6 +153,10 @@ def traffic_summary(profile: HardwareProfile, totals: dict, dt: float) -> dict:
         "max_link_utilisation": utilisation, "verdict": verdict,
         "mean_hops": float((np.arange(len(hops)) * hops).sum() / n),
         "mean_latency_ns": float(((np.arange(len(latency)) + 0.5) * LATENCY_BIN_NS * latency).sum() / max(1, latency.sum())),
-        "queueing_delay_ms": {"mean": 0.0, "max": 0.0}, "drops": 0,
+        "queueing_delay_ms": {"mean": totals.get("mean_wait_steps", 0.0) * dt,
+                              "max": totals.get("max_wait_steps", 0) * dt},
+        "drops": int(totals.get("dropped", 0)),
+        "drops_per_link": [int(x) for x in totals["drops_per_link"]] if "drops_per_link" in totals else None,
+        "delivered_copies": totals.get("delivered"),
         "busiest_router": int(np.argmax(totals["router_packets"])) if len(totals["router_packets"]) else None,
     }
