@@ -150,6 +150,11 @@ def analyze(run_dir: Path, out_dir: Path | None = None, reference_csv: Path | No
     stats = _jsonable(stats)
     out_dir.mkdir(parents=True, exist_ok=True)
     figures = _write_figures(out_dir, spikes, stats, reference)
+    from .fabric import fabric_figures
+    from .plots import save_png
+    figures.update(fabric_figures(run_dir, out_dir, save_png, float(run_stats.get("dt_ms", 0.1))))
+    if run_stats.get("traffic"):
+        stats["fabric"] = _jsonable(run_stats["traffic"])
     _write_json(out_dir / "stats.json", stats)
     write_report(out_dir / "report.html", stats, figures)
     return stats

@@ -128,6 +128,22 @@ def _matrix_table(title: str, m: Any) -> str:
         header, [[str(i)] + [_fmt(x) for x in row] for i, row in enumerate(m)])
 
 
+def _fabric_section(fabric: Mapping[str, Any] | None) -> str:
+    if not fabric:
+        return ""
+    p = fabric["profile"]
+    rows = [["profile", html.escape(str(p["name"]))], ["topology", f"{p['topology']} {p['shape']}"],
+            ["acceleration", _fmt(p["acceleration"])], ["mode", str(p["mode"])],
+            ["multicast", str(p["multicast"])], ["link traversals", _fmt(fabric["link_traversals"])],
+            ["mean hops", _fmt(fabric["mean_hops"])], ["mean latency (ns, hardware)", _fmt(fabric["mean_latency_ns"])],
+            ["max link utilisation", _fmt(fabric["max_link_utilisation"])],
+            ["queueing delay mean / max (ms)", f"{_fmt(fabric['queueing_delay_ms']['mean'])} / "
+                                              f"{_fmt(fabric['queueing_delay_ms']['max'])}"],
+            ["dropped spike copies", _fmt(fabric["drops"])]]
+    return (f"<h2>Interconnect</h2>\n<p><b>{html.escape(fabric['verdict'])}</b></p>\n"
+            + _table(["quantity", "value"], rows))
+
+
 def render_report(stats: Mapping[str, Any], figures: Mapping[str, str]) -> str:
     """HTML text of the report; ``figures`` maps caption -> relative PNG file name."""
     f = stats["run"]
@@ -160,6 +176,7 @@ Analysis window {w0:g}&ndash;{w1:g} ms; synchrony = Var/Mean of the population s
 {_ranks_table(f.get('ranks'))}
 {_matrix_table('Spikes sent (rank i to rank j)', f.get('spikes_sent'))}
 {_matrix_table('Spikes received (rank j from rank i)', f.get('spikes_received'))}
+{_fabric_section(stats.get('fabric'))}
 <h2>Figures</h2>
 {figs}
 </body></html>
