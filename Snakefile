@@ -69,3 +69,71 @@ rule analyze:
         run=f"{OUT}/run",
     shell:
         "{CORTEXSIM} analyze {params.run} 2> {log}"
+
+
+# ---------------------------------------------------------------------------------------- sweep
+SWEEP = config["sweep"]
+SW = "output/sweep"
+SWEEP_CASES = {"ideal": ("ideal", None)}
+SWEEP_CASES.update({f"{p}_x{a:g}": (p, a) for p in SWEEP["profiles"] for a in map(float, SWEEP["accelerations"])})
+SWEEP_ARGS = f"-- {SWEEP['model_args']}" if SWEEP.get("model_args") else ""
+
+
+rule sweep:
+    input:
+        f"{SW}/comparison.png",
+        f"{SW}/comparison.md",
+
+
+rule sweep_build:
+    input:
+        model=SWEEP["model"],
+    output:
+        config=f"{SW}/network/simulation_config.json",
+    log:
+        f"{SW}/logs/build.log",
+    shell:
+        "{CORTEXSIM} build {input.model} --out {SW}/network --partitions {SWEEP[partitions]} "
+        "--scale {SWEEP[scale]} --t-stop {SWEEP[t_stop]} --seed {config[seed]} {SWEEP_ARGS} 2> {log}"
+
+
+rule sweep_run:
+    input:
+        config=rules.sweep_build.output.config,
+    output:
+        spikes=f"{SW}/runs/{{case}}/spikes.h5",
+        stats=f"{SW}/runs/{{case}}/run_stats.json",
+    log:
+        f"{SW}/logs/run_{{case}}.log",
+    threads: int(SWEEP["ranks"])
+    params:
+        hardware=lambda w: SWEEP_CASES[w.case][0],
+        acceleration=lambda w: "" if SWEEP_CASES[w.case][1] is None else f"--acceleration {SWEEP_CASES[w.case][1]:g}",
+    shell:
+        "{MPIEXEC} -n {SWEEP[ranks]} {CORTEXSIM} run {input.config} --out {SW}/runs/{wildcards.case} "
+        "--hardware {params.hardware} {params.acceleration} 2> {log}"
+
+
+rule sweep_analyze:
+    input:
+        stats=f"{SW}/runs/{{case}}/run_stats.json",
+    output:
+        f"{SW}/runs/{{case}}/analysis/stats.json",
+    log:
+        f"{SW}/logs/analyze_{{case}}.log",
+    shell:
+        "{CORTEXSIM} analyze {SW}/runs/{wildcards.case} 2> {log}"
+
+
+rule sweep_compare:
+    input:
+        expand(f"{SW}/runs/{{case}}/analysis/stats.json", case=list(SWEEP_CASES)),
+    output:
+        figure=report(f"{SW}/comparison.png", category="Sweep"),
+        table=f"{SW}/comparison.md",
+    log:
+        f"{SW}/logs/compare.log",
+    params:
+        runs=" ".join(f"{SW}/runs/{case}" for case in SWEEP_CASES),
+    shell:
+        "{CORTEXSIM} compare {params.runs} --out {SW} 2> {log}"

@@ -7,6 +7,7 @@ recorded data to rank 0, which writes ``spikes.h5``, ``membrane.h5`` and ``run_s
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -27,7 +28,8 @@ from .simulation import RankLayout, RankSimulation
 
 
 def run_network(config_path: Path, comm: Communicator, out_dir: Path | None = None, threads: int = 1,
-                t_stop: float | None = None, hardware: str | Path | None = None) -> Path:
+                t_stop: float | None = None, hardware: str | Path | None = None,
+                acceleration: float | None = None) -> Path:
     """Run the network described by ``config_path``; returns the output directory.
 
     ``hardware`` (a profile path or preset name) overrides the profile stored by the build.
@@ -38,6 +40,13 @@ def run_network(config_path: Path, comm: Communicator, out_dir: Path | None = No
     config = load_simulation_config(config_path, t_stop)
     profile = load_profile(hardware) if hardware is not None else (
         load_profile(config.hardware) if config.hardware is not None else None)
+    if acceleration is not None:
+        if profile is None:
+            raise ConfigError("command line", "--acceleration", acceleration, "needs a hardware profile (--hardware)")
+        if not acceleration > 0:
+            raise ConfigError("command line", "--acceleration", acceleration, "must be > 0")
+        profile = dataclasses.replace(profile, acceleration=float(acceleration),
+                                      name=f"{profile.name} x{acceleration:g}")
     if profile is not None:
         profile = profile.for_partitions(config.n_partitions)
     out_dir = Path(out_dir) if out_dir is not None else config.output_dir

@@ -44,12 +44,18 @@ def make_parser() -> argparse.ArgumentParser:
     r.add_argument("--threads", type=int, default=1, help="NEST threads per rank")
     r.add_argument("--t-stop", type=_positive_float, help="override the simulation time (ms)")
     r.add_argument("--hardware", help="neuromorphic fabric profile: a YAML path or a preset in models/hardware/")
+    r.add_argument("--acceleration", type=float, help="override the profile's acceleration factor")
 
     a = sub.add_parser("analyze", help="statistics, plots and an HTML report of a run")
     a.add_argument("run_dir", type=Path, help="directory holding spikes.h5 and run_stats.json")
     a.add_argument("--out", type=Path, help="report directory (default: RUN_DIR/analysis)")
     a.add_argument("--reference", type=Path, help="CSV of reference rates (default: the model's)")
     a.add_argument("--t-start", type=float, help="ignore spikes before this time (ms)")
+
+    c = sub.add_parser("compare", help="compare analysed runs of one model on several fabrics (a sweep)")
+    c.add_argument("runs", type=Path, nargs="+", help="run directories (each analysed)")
+    c.add_argument("--out", type=Path, required=True, help="directory for comparison.png/.csv/.md/.html")
+    c.add_argument("--baseline", default="ideal", help="profile name of the baseline run (default: ideal)")
 
     f = sub.add_parser("reference", help="run a built network in one plain pyNN.nest process (validation)")
     f.add_argument("config", type=Path, help="simulation_config.json written by `cortexsim build`")
@@ -76,11 +82,15 @@ def dispatch(args: argparse.Namespace) -> None:
               _model_args(args), args.hardware)
     elif args.command == "run":
         from ..engine.runner import run_network
-        run_network(args.config, world(), args.out, args.threads, args.t_stop, args.hardware)
+        run_network(args.config, world(), args.out, args.threads, args.t_stop, args.hardware, args.acceleration)
     elif args.command == "analyze":
         from ..analysis import analyze
         if world().rank == 0:
             analyze(args.run_dir, args.out, args.reference, args.t_start)
+    elif args.command == "compare":
+        from ..analysis.sweep import compare_runs
+        if world().rank == 0:
+            compare_runs(args.runs, args.out, args.baseline)
     elif args.command == "reference":
         from ..validation.pynn_reference import run_reference
         run_reference(args.config, args.out, args.hardware)
