@@ -24,6 +24,7 @@ def test_centre_of_3x3_mesh_to_all_other_chips(multicast, links):
     others = np.array([c for c in range(9) if c != 4])
     accountant = TrafficAccountant(profile, chip_of_cell, np.full(8, 4), others, dt=0.1, t_stop=10.0)
     accountant.account(np.array([4]), np.array([3]))
+    accountant.flush()
     assert accountant.link_packets.sum() == links
     assert accountant.deliveries_count == 8
     assert accountant.hop_histogram.tolist() == [0, 4, 4, 0, 0], "4 neighbours, 4 corners; bins up to the mesh diameter"
@@ -86,3 +87,22 @@ def test_shape_must_fit_partitions():
     with pytest.raises(ConfigError, match="field 'mapping'"):
         profile_from_dict({"shape": [2, 2], "mapping": [0, 5]})
     assert mesh(2, 2, mapping=[3, 2, 1, 0]).chip_of_partition(4).tolist() == [3, 2, 1, 0]
+
+
+def test_link_queue_by_hand():
+    """One link forwarding C = 2 packets per step with room for 3: five packets in one step."""
+    from cortexsim.hardware.queueing import LinkQueueModel
+    profile = profile_from_dict({"topology": "mesh2d", "shape": [2, 1], "acceleration": 1000,
+                                 "link_capacity_per_us": 20, "buffer_packets": 3})
+    chip_of_cell = np.array([0, 0, 0, 0, 0, 0, 1])
+    model = LinkQueueModel(profile, chip_of_cell, np.arange(6), np.ones(6, dtype=int), dt=0.1)
+    assert model.capacity == pytest.approx(2.0)
+    first = model.deliver(np.arange(5), np.full(5, 10))
+    assert first.dropped.sum() == 2
+    assert sorted(first.wait_steps[~first.dropped].tolist()) == [0, 0, 1]
+    assert model.backlog[0] == pytest.approx(1.0)
+    second = model.deliver(np.array([5]), np.array([11]))
+    assert second.wait_steps.tolist() == [0] and not second.dropped.any()
+    assert model.backlog[0] == pytest.approx(0.0)
+    model.deliver(np.arange(5), np.full(5, 20))
+    assert model.stats.drops_per_link.sum() == 4 and model.stats.dropped == 4

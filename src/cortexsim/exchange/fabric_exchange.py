@@ -38,10 +38,10 @@ class FabricExchange:
         """Gather all spikes, apply the fabric; return (proxy keys, arrival steps) for this rank."""
         start = time.perf_counter()
         mine = np.isin(gids, self.model.gids)
-        all_gids = self.comm.allgather_arrays(gids[mine].astype(np.int64))
-        all_steps = self.comm.allgather_arrays(steps[mine].astype(np.int64))
-        order = np.lexsort((all_gids, all_steps))
-        d = self.model.deliver(all_gids[order], all_steps[order])
+        rows = np.column_stack([gids[mine], steps[mine]]).astype(np.int64)
+        rows = self.comm.allgather_arrays(rows.ravel()).reshape(-1, 2)
+        order = np.lexsort((rows[:, 0], rows[:, 1]))
+        d = self.model.deliver(rows[order, 0], rows[order, 1])
         src_rank = self.owner_rank[d.gid]
         dst_rank = self.rank_of_chip[d.chip]
         np.add.at(self.sent_matrix, (src_rank, dst_rank), 1)

@@ -5,7 +5,8 @@ Time runs in simulation steps of dt (biological); a link direction forwards
 the same step queue behind the link's backlog in an order drawn from the profile's seed (a keyed hash
 of link, neuron and step, so the order does not depend on ranks). Packet i of a step has position
 ``p = backlog + i``: it is dropped when ``p >= buffer_packets`` and otherwise waits ``floor(p / C)``
-steps. The backlog then becomes ``max(0, backlog + accepted - C)``. A packet meets all links of its
+steps. The backlog then becomes ``max(0, backlog + accepted - C)``, and drains by C in every step
+without packets. A packet meets all links of its
 route in the step it was sent (queues do not cascade). A delivery to a chip is lost if its packet was
 dropped on any link of the path to that chip, and is late by the sum of its waits on that path.
 
@@ -64,11 +65,15 @@ class LinkQueueModel:
         self.capacity = profile.link_capacity_per_us * dt * 1e3 / profile.acceleration
         self.buffer = profile.buffer_packets
         self.backlog = np.zeros(self.n_links)
+        self.clock: int | None = None  # last step whose packets were queued
         self.key = streams.make_key(profile.seed, streams.purpose_code("link-order"))
         self.stats = QueueStatistics(np.zeros(self.n_links, dtype=np.int64))
 
     def deliver(self, gids: np.ndarray, steps: np.ndarray) -> Deliveries:
         """Fates of all target-chip copies of the spikes (gid, step), which must be sorted by step."""
+        if len(gids) == 0:
+            empty = np.empty(0, dtype=np.int64)
+            return Deliveries(empty, empty, empty, empty, np.empty(0, dtype=bool))
         pos = np.searchsorted(self.gids, gids)
         pos = np.minimum(pos, max(len(self.gids) - 1, 0))
         ok = (self.gids[pos] == gids) if len(self.gids) else np.zeros(len(gids), dtype=bool)
@@ -81,10 +86,9 @@ class LinkQueueModel:
         owner, link = self.paths.expand((source * self.fabric.n_chips + chip)[inter])
         trav_packet = packet[inter][owner]
         trav_link = link
-        if self.profile.multicast:
-            pairs = np.unique(np.column_stack([trav_packet, trav_link]), axis=0) if len(trav_link) \
-                else np.empty((0, 2), dtype=np.int64)
-            trav_packet, trav_link = pairs[:, 0], pairs[:, 1]
+        if self.profile.multicast:  # each link of the route tree once per spike
+            key = np.unique(trav_packet * self.n_links + trav_link)
+            trav_packet, trav_link = key // self.n_links, key % self.n_links
         if self.profile.multicast:
             t_step, t_gid = steps[trav_packet], gids[trav_packet]
         else:
@@ -113,6 +117,9 @@ class LinkQueueModel:
         priority = streams.uniform(self.key, gid * self.n_links + link, step)
         order = np.lexsort((priority, link, step))
         for s in np.unique(step):
+            if self.clock is not None and s > self.clock + 1:  # links drain during steps without packets
+                self.backlog = np.maximum(0.0, self.backlog - self.capacity * (s - self.clock - 1))
+            self.clock = int(s)
             idx = order[step[order] == s]
             lk = link[idx]
             first = np.r_[0, np.nonzero(np.diff(lk))[0] + 1]
