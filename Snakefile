@@ -9,6 +9,8 @@ MODEL = config["model"]
 NAME = config.get("name") or Path(MODEL).stem
 OUT = f"output/{NAME}"
 RANKS = int(config["ranks"])
+if RANKS < 1:
+    raise ValueError(f"config.yaml: field 'ranks' = {RANKS}: must be >= 1")
 SCALE = "" if config.get("scale") in (None, "null") else f"--scale {config['scale']}"
 MODEL_ARGS = f"-- {config['model_args']}" if config.get("model_args") else ""
 # the MPI launcher installed with the Python environment (PyPI 'mpich'), else the one on PATH
@@ -30,12 +32,18 @@ rule build:
         config=f"{OUT}/network/simulation_config.json",
     log:
         f"{OUT}/logs/build.log",
-    params:
+    params:  # every setting as a parameter, so that changing it re-runs the rule
         out=f"{OUT}/network",
+        partitions=RANKS,
+        partitioner=config["partitioner"],
+        seed=config["seed"],
+        t_stop=config["t_stop"],
+        scale=SCALE,
+        model_args=MODEL_ARGS,
     shell:
-        "{CORTEXSIM} build {input.model} --out {params.out} --partitions {RANKS} "
-        "--partitioner {config[partitioner]} --seed {config[seed]} --t-stop {config[t_stop]} "
-        "{SCALE} {MODEL_ARGS} 2> {log}"
+        "{CORTEXSIM} build {input.model} --out {params.out} --partitions {params.partitions} "
+        "--partitioner {params.partitioner} --seed {params.seed} --t-stop {params.t_stop} "
+        "{params.scale} {params.model_args} 2> {log}"
 
 
 rule run:
@@ -49,9 +57,12 @@ rule run:
     threads: RANKS * int(config["threads"])
     params:
         out=f"{OUT}/run",
+        ranks=RANKS,
+        threads_per_rank=config["threads"],
+        hardware=f"--hardware {config['hardware']}" if config.get("hardware") else "",
     shell:
-        "{MPIEXEC} -n {RANKS} {CORTEXSIM} run {input.config} --out {params.out} "
-        "--threads {config[threads]} 2> {log}"
+        "{MPIEXEC} -n {params.ranks} {CORTEXSIM} run {input.config} --out {params.out} "
+        "--threads {params.threads_per_rank} {params.hardware} 2> {log}"
 
 
 rule analyze:
@@ -63,6 +74,7 @@ rule analyze:
         stats=f"{OUT}/run/analysis/stats.json",
         raster=report(f"{OUT}/run/analysis/raster.png", category="Figures"),
         rates=report(f"{OUT}/run/analysis/rates.png", category="Figures"),
+        cv_sync=report(f"{OUT}/run/analysis/cv_sync.png", category="Figures"),
     log:
         f"{OUT}/logs/analyze.log",
     params:

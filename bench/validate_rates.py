@@ -29,7 +29,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"
 PD14_POPULATIONS = ["L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I"]
-REFERENCE_DIRS = [Path("/work/shared/reference"), ROOT / "src" / "cortexsim" / "analysis" / "reference"]
+REFERENCE_DIRS = [ROOT / "src" / "cortexsim" / "analysis" / "reference"]
 
 
 def read_reference(name: str) -> list[dict]:

@@ -4,7 +4,7 @@ References
 ----------
 * Brunel N (2000) Dynamics of sparsely connected networks of excitatory and inhibitory spiking
   neurons. J Comput Neurosci 8(3):183-208. doi:10.1023/A:1008925309027
-* Summary of the parameters in ``/work/shared/reference/brunel2000.md`` (NEST's ``brunel_delta``
+* Summary of the parameters in the project's reference facts (Brunel 2000, J Comput Neurosci 8:183-208) (NEST's ``brunel_delta``
   example uses the same numbers). This script was written from those facts; no code is copied.
 
 Model

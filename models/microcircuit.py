@@ -5,9 +5,9 @@ References
 * Potjans TC, Diesmann M (2014) The cell-type specific cortical microcircuit: relating structure and
   activity in a full-scale spiking network model. Cereb Cortex 24(3):785-806. doi:10.1093/cercor/bhs358
 * Model description of the public reference implementation INM-6/microcircuit-PD14-model
-  (``docs/model_description/``), summarised in ``/work/shared/reference/pd14.md``.
+  (``docs/model_description/``), summarised in the project's reference facts.
 * Full-scale rates used for the down-scaling compensation: row ``nest_full_scale_single_run`` of
-  ``/work/shared/reference/pd14_rates.csv`` (NEST, full scale, one run).
+  the PD14 reference rate table (shipped as ``cortexsim/analysis/reference/pd14_rates.csv``) (NEST, full scale, one run).
 
 This script was written from those facts; no code is copied from other projects.
 

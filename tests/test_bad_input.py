@@ -57,7 +57,7 @@ def test_non_positive_t_stop(good, value):
     base, _ = good
     assert_fails(run_cli("build", TINY, "--out", base / "net", "--t-stop", value), "--t-stop")
     assert_fails(run_cli("run", base / "net" / "simulation_config.json", "--out", base / "run", "--t-stop", value),
-                 "tstop")
+                 "--t-stop")
     assert_intact(good)
 
 

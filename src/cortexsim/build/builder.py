@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import runpy
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -70,6 +71,8 @@ def build(script: Path, out_dir: Path, comm: Communicator, partitions: int | Non
         raise ConfigError("command line", "--t-stop", t_stop, "must be > 0")
     if partitions is not None and partitions < 1:
         raise ConfigError("command line", "--partitions", partitions, "must be >= 1")
+    if seed is not None and seed < 0:
+        raise ConfigError("command line", "--seed", seed, "must be >= 0")
     start = time.perf_counter()
     overrides = BuildOverrides(partitions, partitioner, seed, t_stop)
     spec, run_time, state = capture_model(Path(script), model_args or [], overrides)
@@ -88,10 +91,14 @@ def build(script: Path, out_dir: Path, comm: Communicator, partitions: int | Non
         tmp.mkdir(parents=True, exist_ok=True)
     comm.barrier()
     n_edges = 0
-    for partition in range(comm.rank, n_partitions, comm.size):
-        targets = np.nonzero(table == partition)[0].astype(np.int64)
-        tables = generate_incoming_edges(spec, targets)
-        n_edges += sonata.write_partition_edges(tmp / sonata.edges_file_name(partition), spec, tables)
+    try:
+        for partition in range(comm.rank, n_partitions, comm.size):
+            targets = np.nonzero(table == partition)[0].astype(np.int64)
+            tables = generate_incoming_edges(spec, targets)
+            n_edges += sonata.write_partition_edges(tmp / sonata.edges_file_name(partition), spec, tables)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)  # never leave a half-built network behind
+        raise
     counts = comm.gather_objects(n_edges)
     if comm.rank == 0:
         sonata.write_nodes(tmp / "nodes.h5", spec)
@@ -105,7 +112,8 @@ def build(script: Path, out_dir: Path, comm: Communicator, partitions: int | Non
                                    time.perf_counter() - start)
         config["cortexsim"]["hardware"] = None if profile is None else profile.to_json()
         write_json(out_dir / "simulation_config.json", config)
-        sys.stderr.write(f"cortexsim build: {spec.n_cells} cells, {total} connections, {n_partitions} partitions "
+        sys.stderr.write(f"cortexsim build: {spec.n_cells} cells, {total} connections, {n_partitions} "
+                         f"partition{'s' if n_partitions != 1 else ''} "
                          f"-> {out_dir} ({time.perf_counter() - start:.1f} s)\n")
     comm.barrier()
     return out_dir / "simulation_config.json"

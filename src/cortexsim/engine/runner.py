@@ -36,6 +36,8 @@ def run_network(config_path: Path, comm: Communicator, out_dir: Path | None = No
     """
     if threads < 1:
         raise ConfigError("command line", "--threads", threads, "must be >= 1")
+    if t_stop is not None and not t_stop > 0:
+        raise ConfigError("command line", "--t-stop", t_stop, "must be > 0")
     started = time.perf_counter()
     config = load_simulation_config(config_path, t_stop)
     profile = load_profile(hardware) if hardware is not None else (

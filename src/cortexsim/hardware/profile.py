@@ -159,7 +159,8 @@ def load_profile(profile: str | Path | dict | HardwareProfile) -> HardwareProfil
     if not path.exists() and (PRESET_DIR / f"{profile}.yaml").exists():
         path = PRESET_DIR / f"{profile}.yaml"
     if not path.is_file():
-        raise ConfigError(str(path), "(file)", str(profile), "no such hardware profile")
+        presets = ", ".join(sorted(p.stem for p in PRESET_DIR.glob("*.yaml")))
+        raise ConfigError(str(path), "(file)", str(profile), f"no such hardware profile (presets: {presets})")
     try:
         data = yaml.safe_load(path.read_text())
     except yaml.YAMLError as exc:

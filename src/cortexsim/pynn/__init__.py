@@ -51,6 +51,9 @@ def setup(timestep: float = 0.1, min_delay: float | str = "auto", max_delay: flo
         raise NotImplementedError("setup(spike_precision='off_grid') is not supported by cortexsim")
     if timestep <= 0:
         raise ModelError(f"setup(): timestep = {timestep} must be > 0")
+    for name, value in (("seed", seed), ("rng_seed", rng_seed)):
+        if value is not None and int(value) < 0:
+            raise ModelError(f"setup(): {name} = {value} must be >= 0")
     mode, overrides = state.mode, state.overrides
     current = reset_state(mode, overrides)
     spec = current.spec

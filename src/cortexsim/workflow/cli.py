@@ -31,7 +31,7 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("model", type=Path, help="model script, e.g. models/microcircuit.py")
     b.add_argument("--out", type=Path, required=True, help="build directory")
     b.add_argument("--partitions", type=int, help="number of partitions (default: the script's, else the ranks of this job)")
-    b.add_argument("--partitioner", help="round_robin or blocks (default: the script's, else blocks)")
+    b.add_argument("--partitioner", help="round_robin or blocks (default: the script's setup(), else round_robin)")
     b.add_argument("--seed", type=int, help="override the model's seed")
     b.add_argument("--scale", type=_positive_float, help="passed to the model script as --scale")
     b.add_argument("--t-stop", type=_positive_float, help="simulation time in ms (default: the script's run())")
