@@ -49,7 +49,11 @@ class ProxyInjector:
         order = np.lexsort((step, proxy))
         proxy, step = proxy[order], step[order]
         nodes, starts = np.unique(proxy, return_index=True)
-        times = np.split(step * self.dt, starts[1:])
-        self._set_status(self.nest.NodeCollection(nodes.tolist())._datum,
-                         [{"spike_times": t.tolist()} for t in times])
+        times = (step * self.dt).tolist()
+        if len(nodes) == len(times):  # the usual case: one spike per proxy and step
+            params = [{"spike_times": [t]} for t in times]
+        else:
+            bounds = starts.tolist() + [len(times)]
+            params = [{"spike_times": times[a:b]} for a, b in zip(bounds[:-1], bounds[1:])]
+        self._set_status(self.nest.NodeCollection(nodes.tolist())._datum, params)
         self.injected += len(step)
