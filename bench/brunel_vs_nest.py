@@ -84,6 +84,7 @@ def main() -> None:
         "cortexsim_2x1": ours, "nest_1x2": nest,
         "ratios": {
             "simulate": median(ours, "simulate_s") / median(nest, "simulate_s"),
+            "simulate_per_pair": [o["simulate_s"] / n["simulate_s"] for o, n in zip(ours, nest)],
             "setup": median(ours, "setup_s") / median(nest, "setup_s"),
             "setup_including_cortexsim_build": (build_s + median(ours, "setup_s")) / median(nest, "setup_s"),
             "total_wall": median(ours, "wall_s") / median(nest, "wall_s"),
@@ -103,6 +104,8 @@ def main() -> None:
         f"| total wall (s) | {median(ours, 'wall_s'):.2f} | {median(nest, 'wall_s'):.2f} | {r['total_wall']:.3f} |",
         f"| peak memory (MB; cortexsim: sum of ranks) | {median(ours, 'peak_rss_mb_sum'):.0f} | "
         f"{median(nest, 'peak_rss_mb'):.0f} | {r['peak_memory_sum_of_ranks']:.3f} |",
+        "", "Simulate ratio of each side-by-side pair: "
+        + ", ".join(f"{x:.3f}" for x in r["simulate_per_pair"]) + " (the spread is the machine's noise).",
         "", "cortexsim simulate = the slowest rank's loop: NEST Run + reading spikes + exchange (including "
         "waiting for the other rank) + injection; per-phase maxima over ranks "
         f"(medians: {median(ours, 'nest_run_s'):.2f} + {median(ours, 'read_spikes_s'):.2f} + "
