@@ -76,3 +76,23 @@ def test_model_errors(fresh):
     sim.Projection(a, a, sim.OneToOneConnector(), sim.StaticSynapse(weight=-0.1), receptor_type="excitatory")
     with pytest.raises(ModelError, match="negative weight"):
         sim.run(10.0)
+
+
+def test_setup_with_hardware_profile_runs_directly():
+    """sim.setup(hardware=...) on 2 partitions in one process: latency folded, traffic counted."""
+    sim.setup(timestep=0.1, seed=5, partitions=2, partitioner="blocks",
+              hardware={"topology": "mesh2d", "shape": [2, 1], "acceleration": 1000,
+                        "latency_ns": {"router": 500}})
+    cells = sim.Population(20, sim.IF_curr_exp(i_offset=1.0, tau_refrac=2.0), label="cells")
+    sim.Projection(cells, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01, delay=1.0))
+    cells.record("spikes")
+    sim.run(50.0)
+    from cortexsim.pynn.state import state
+    simulation = state.simulation
+    assert simulation.folding.n_changed > 0, "delays grew by the fabric latency"
+    assert simulation.exchange_steps is None, "one rank: no exchange needed"
+    simulation.traffic.flush()
+    assert simulation.traffic.spikes > 0 and simulation.traffic.link_packets.sum() > 0
+    sim.end()
+    with pytest.raises(Exception, match="field 'topology'"):
+        sim.setup(hardware={"topology": "ring"})
