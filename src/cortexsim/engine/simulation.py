@@ -190,6 +190,8 @@ class RankSimulation:
                     if "spikes" in pop.recording and not pop.cell.is_source]
         recorded = np.concatenate(recorded) if recorded else np.empty(0, dtype=np.int64)
         self.recorded_spike_gids = recorded[self.neurons.contains(recorded)]
+        self._is_recorded = np.zeros(spec.n_cells, dtype=bool)  # a lookup, cheaper than np.isin per step
+        self._is_recorded[self.recorded_spike_gids] = True
         watched = np.union1d(self.recorded_spike_gids, self.exported_gids)
         if self.traffic is not None:
             watched = np.union1d(watched, self.traffic.gids)
@@ -257,7 +259,7 @@ class RankSimulation:
         senders, steps = self.reader.read_new()
         gids = self._gid_of_node[senders]
         if len(self.recorded_spike_gids):
-            keep = np.isin(gids, self.recorded_spike_gids, assume_unique=False)
+            keep = self._is_recorded[gids]
             self._recorded_gids.append(gids[keep])
             self._recorded_steps.append(steps[keep])
         return gids, steps

@@ -24,6 +24,8 @@ class FabricExchange:
         self.rank_of_chip = rank_of_chip
         self.owner_rank = owner_rank
         self.n_chips = model.fabric.n_chips
+        self._exported = np.zeros(len(owner_rank), dtype=bool)  # neurons with targets on other chips
+        self._exported[model.gids] = True
         self.sent_matrix = np.zeros((comm.size, comm.size), dtype=np.int64)
         self.dropped_matrix = np.zeros((comm.size, comm.size), dtype=np.int64)
         self.received = np.zeros(comm.size, dtype=np.int64)
@@ -37,7 +39,7 @@ class FabricExchange:
     def exchange(self, gids: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Gather all spikes, apply the fabric; return (proxy keys, arrival steps) for this rank."""
         start = time.perf_counter()
-        mine = np.isin(gids, self.model.gids)
+        mine = self._exported[gids]
         rows = np.column_stack([gids[mine], steps[mine]]).astype(np.int64)
         rows = self.comm.allgather_arrays(rows.ravel()).reshape(-1, 2)
         order = np.lexsort((rows[:, 0], rows[:, 1]))
