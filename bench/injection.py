@@ -1,4 +1,4 @@
-"""Benchmark: cost per spike of replaying remote spikes on proxy spike_generators in NEST.
+"""Benchmark: cost per spike of replaying remote spikes on proxy spike sources in NEST.
 
 Compares, in one process and one run, (a) the naive way, ``spike_times`` set node by node from Python,
 with (b) cortexsim's way (``cortexsim.engine.injection.ProxyInjector``): all due proxies set in one
@@ -26,13 +26,13 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=50)
     args = parser.parse_args()
     from cortexsim.engine.injection import ProxyInjector
-    from cortexsim.engine.instantiate import NodeMap
+    from cortexsim.engine.instantiate import PROXY_MODEL, NodeMap
     from cortexsim.engine.nest_import import import_nest
 
     nest = import_nest()
     nest.ResetKernel()
     nest.resolution = 0.1
-    proxies = nest.Create("spike_generator", args.proxies)
+    proxies = nest.Create(PROXY_MODEL, args.proxies)
     targets = nest.Create("iaf_psc_delta", 1000)
     nest.Connect(proxies, targets, {"rule": "fixed_indegree", "indegree": 50}, {"weight": 0.01, "delay": 2.0})
     first = proxies[0].global_id

@@ -3,7 +3,7 @@
 Timing of a remote spike. Let ``c`` be the exchange step (in dt steps) and ``d_min`` the smallest
 delay of any connection between neurons on different ranks; we use ``c = d_min - 1``. A spike fired
 in the step ending at ``t`` (``T < t <= T + c`` within one exchange step) reaches the other ranks
-after the step, at ``T + c``. There it is replayed on its proxy ``spike_generator`` at ``t + c``,
+after the step, at ``T + c``. There it is replayed on its proxy (a ``spike_train_injector``) at ``t + c``,
 which lies in the future of every rank, and the proxy's connections carry delay ``d - c >= 1`` step,
 so the spike acts at ``t + d``, exactly as a local connection would. A cross-rank delay of one step
 (``d_min = 1``) cannot be replayed this way and is rejected before the run.
