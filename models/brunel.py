@@ -46,6 +46,8 @@ import time
 
 import numpy as np
 
+from cortexsim.pynn.utility import import_simulator, output_path, population_rates
+
 N_E_FULL, N_I_FULL = 10000, 2500
 C_E_FULL, C_I_FULL = 1000, 250
 EPSILON = 0.1
@@ -119,13 +121,6 @@ def siegert_rate(c_e: int, c_i: int, g: float, eta: float, v_reset: float) -> fl
     return float(optimize.brentq(lambda nu: nu - transfer(nu), 1e-6, 1.0 / t_ref - 1e-6))
 
 
-def import_simulator(name: str):
-    if name == "nest":
-        import pyNN.nest as sim
-    else:
-        import cortexsim.pynn as sim
-    return sim
-
 
 def build_network(sim, args: argparse.Namespace) -> list:
     n = sizes(args.scale)
@@ -153,22 +148,6 @@ def build_network(sim, args: argparse.Namespace) -> list:
                    label="noise-I")
     return [e, i]
 
-
-def population_rates(pops: list, t_start: float, t_stop: float) -> dict[str, float]:
-    """Mean rate (Hz) of each population over (t_start, t_stop] (call on all ranks)."""
-    rates = {}
-    for pop in pops:
-        trains = pop.get_data("spikes").segments[0].spiketrains
-        count = sum(int(np.count_nonzero(np.asarray(st.magnitude) > t_start)) for st in trains)
-        rates[pop.label] = count / max(1, len(trains)) / ((t_stop - t_start) * 1e-3)
-    return rates
-
-
-def output_path(pattern: str, label: str) -> str:
-    if "{label}" in pattern:
-        return pattern.format(label=label)
-    stem, dot, ext = pattern.rpartition(".")
-    return f"{stem}_{label}.{ext}" if dot and "/" not in ext else f"{pattern}_{label}"
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -67,6 +67,8 @@ import time
 
 import numpy as np
 
+from cortexsim.pynn.utility import import_simulator, output_path, population_rates
+
 POPULATIONS = ["L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I"]
 FULL_N = np.array([20683, 5834, 21915, 5479, 4850, 1065, 14395, 2948])
 K_EXT = np.array([1600, 1500, 2100, 1900, 2000, 1900, 2900, 2100])
@@ -173,13 +175,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def import_simulator(name: str):
-    if name == "nest":
-        import pyNN.nest as sim
-    else:
-        import cortexsim.pynn as sim
-    return sim
-
 
 def build_network(sim, args: argparse.Namespace) -> list:
     """Create populations and projections; returns the eight neuron populations."""
@@ -242,25 +237,6 @@ def build_network(sim, args: argparse.Namespace) -> list:
                                label=f"TC-{target.label}")
     return pops
 
-
-def population_rates(pops: list, t_start: float, t_stop: float) -> dict[str, float]:
-    """Mean rate (Hz) of the recorded cells of each population over (t_start, t_stop] (call on all ranks)."""
-    rates = {}
-    for pop in pops:
-        trains = pop.get_data("spikes").segments[0].spiketrains
-        if not trains:
-            rates[pop.label] = float("nan")
-            continue
-        count = sum(int(np.count_nonzero(np.asarray(st.magnitude) > t_start)) for st in trains)
-        rates[pop.label] = count / len(trains) / ((t_stop - t_start) * 1e-3)
-    return rates
-
-
-def output_path(pattern: str, label: str) -> str:
-    if "{label}" in pattern:
-        return pattern.format(label=label)
-    stem, dot, ext = pattern.rpartition(".")
-    return f"{stem}_{label}.{ext}" if dot and "/" not in ext else f"{pattern}_{label}"
 
 
 def main(argv: list[str] | None = None) -> None:
