@@ -151,7 +151,6 @@ class RankSimulation:
         edges = fold_latency(edges, chip_of_cell, self.hardware, self.spec.dt, self.folding)
         fanout_gids, fanout_chips = neuron_fanout(self.comm, edges, chip_of_cell, owner, is_source_cell)
         self.traffic = TrafficAccountant(self.hardware, chip_of_cell, fanout_gids, fanout_chips, self.spec.dt, t_stop)
-        self.fabric_chip_of_cell = chip_of_cell
         if self.hardware.is_dynamic:
             self.chip_of_cell, self.n_chips = chip_of_cell, self.hardware.n_chips
             self.rank_of_chip = np.zeros(self.hardware.n_chips, dtype=np.int64)

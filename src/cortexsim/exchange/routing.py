@@ -24,11 +24,11 @@ class RoutingTable:
 
     def destinations_of(self, gids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For spikes of ``gids``: (index of the spike, destination rank) pairs, one per copy to send."""
-        pos = np.searchsorted(self.exported_gids, gids)
-        pos = np.minimum(pos, max(len(self.exported_gids) - 1, 0))
-        valid = (len(self.exported_gids) > 0) & (self.exported_gids[pos] == gids) if len(self.exported_gids) \
-            else np.zeros(len(gids), dtype=bool)
-        spike_index = np.nonzero(valid)[0]
+        if len(self.exported_gids) == 0:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty.astype(np.int32)
+        pos = np.minimum(np.searchsorted(self.exported_gids, gids), len(self.exported_gids) - 1)
+        spike_index = np.nonzero(self.exported_gids[pos] == gids)[0]
         pos = pos[spike_index]
         counts = self.offsets[pos + 1] - self.offsets[pos]
         starts = np.repeat(self.offsets[pos], counts)
