@@ -159,11 +159,11 @@ class RankSimulation:
 
     def _fabric_exchange(self, edges: list[EdgeTable]) -> FabricExchange:
         """Every rank learns every neuron's target chips, for the replicated link queue model."""
-        pairs = [np.column_stack([t.source_gid, self.chip_of_cell[t.target_gid]])[self._remote(t)] for t in edges]
-        pairs = np.unique(np.concatenate(pairs or [np.empty((0, 2), np.int64)]), axis=0).astype(np.int64)
-        everything = self.comm.allgather_arrays(pairs.ravel()).reshape(-1, 2)
-        everything = np.unique(everything, axis=0) if len(everything) else everything
-        model = LinkQueueModel(self.hardware, self.chip_of_cell, everything[:, 0], everything[:, 1], self.spec.dt)
+        n = self.n_chips
+        keys = [(t.source_gid * n + self.chip_of_cell[t.target_gid])[self._remote(t)] for t in edges]
+        keys = np.unique(np.concatenate(keys or [np.empty(0, np.int64)]))  # (gid, chip) as one 1-d key
+        everything = np.unique(self.comm.allgather_arrays(keys.astype(np.int64)))
+        model = LinkQueueModel(self.hardware, self.chip_of_cell, everything // n, everything % n, self.spec.dt)
         return FabricExchange(self.comm, model, self.rank_of_chip, self.owner)
 
     def _lookahead_steps(self, edges: list[EdgeTable]) -> int | None:

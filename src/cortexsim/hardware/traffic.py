@@ -30,14 +30,15 @@ def neuron_fanout(comm: Communicator, edges: list[EdgeTable], chip_of_cell: np.n
     src = np.concatenate([t.source_gid for t in edges] or [np.empty(0, np.int64)])
     tgt = np.concatenate([t.target_gid for t in edges] or [np.empty(0, np.int64)])
     keep = ~is_source_cell[src]
-    pairs = np.unique(np.column_stack([src[keep], chip_of_cell[tgt[keep]]]), axis=0) if keep.any() \
-        else np.empty((0, 2), dtype=np.int64)
+    n_chips = int(chip_of_cell.max(initial=0)) + 1
+    key = np.unique(src[keep] * n_chips + chip_of_cell[tgt[keep]])  # 1-d keys: much faster than rows
+    pairs = np.column_stack([key // n_chips, key % n_chips]).astype(np.int64)
     owners = owner_rank[pairs[:, 0]]
     order = np.argsort(owners, kind="stable")
     counts = np.bincount(owners, minlength=comm.size).astype(np.int64)
-    received, _ = comm.alltoallv(pairs[order].astype(np.int64), counts)
-    received = np.unique(received, axis=0) if len(received) else received.reshape(0, 2)
-    return received[:, 0], received[:, 1]
+    received, _ = comm.alltoallv(pairs[order], counts)
+    key = np.unique(received[:, 0] * n_chips + received[:, 1])
+    return key // n_chips, key % n_chips
 
 
 @dataclass
