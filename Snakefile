@@ -1,5 +1,4 @@
 # cortexsim workflow: build -> run -> analyze.  `snakemake --cores 2` runs the default (config.yaml).
-import shutil
 import sys
 from pathlib import Path
 
@@ -14,9 +13,9 @@ if RANKS < 1:
 SCALE = "" if config.get("scale") in (None, "null") else f"--scale {config['scale']}"
 MODEL_ARGS = f"-- {config['model_args']}" if config.get("model_args") else ""
 # the MPI launcher installed with the Python environment (PyPI 'mpich'), else the one on PATH
-MPIEXEC = config.get("mpiexec") or (
-    str(Path(sys.executable).with_name("mpiexec")) if Path(sys.executable).with_name("mpiexec").exists()
-    else (shutil.which("mpiexec") or "mpiexec"))
+from cortexsim.workflow.launcher import mpi_launcher
+
+MPIEXEC = config.get("mpiexec") or mpi_launcher()
 CORTEXSIM = f"{sys.executable} -m cortexsim"
 
 

@@ -12,20 +12,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from cortexsim.workflow.launcher import mpi_launcher
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 
 
-def mpiexec() -> str:
-    local = Path(sys.executable).with_name("mpiexec")
-    return str(local) if local.exists() else (shutil.which("mpiexec") or "mpiexec")
 
 
 def timed(command: list[str]) -> tuple[float, str]:
@@ -37,7 +35,7 @@ def timed(command: list[str]) -> tuple[float, str]:
 
 
 def run_cortexsim(config: Path, out: Path) -> dict:
-    wall, _ = timed([mpiexec(), "-n", "2", sys.executable, "-m", "cortexsim", "run", str(config), "--out", str(out),
+    wall, _ = timed([mpi_launcher(), "-n", "2", sys.executable, "-m", "cortexsim", "run", str(config), "--out", str(out),
                      "--threads", "1"])
     stats = json.loads((out / "run_stats.json").read_text())
     w = stats["wall_time_s"]

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
 import subprocess
 import sys
 from pathlib import Path
+
+from cortexsim.workflow.launcher import mpi_launcher
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -30,13 +31,10 @@ LOADED = {"name": "zero-latency-loaded", "topology": "mesh2d", "shape": "auto", 
           "link_capacity_per_us": 1000, "buffer_packets": None}
 
 
-def mpiexec() -> str:
-    local = Path(sys.executable).with_name("mpiexec")
-    return str(local) if local.exists() else (shutil.which("mpiexec") or "mpiexec")
 
 
 def run(config: Path, out: Path, *extra: str) -> dict:
-    command = [mpiexec(), "-n", "2", sys.executable, "-m", "cortexsim", "run", str(config), "--out", str(out), *extra]
+    command = [mpi_launcher(), "-n", "2", sys.executable, "-m", "cortexsim", "run", str(config), "--out", str(out), *extra]
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     if result.returncode != 0:
         raise SystemExit(result.stderr)

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from cortexsim.workflow.launcher import mpi_launcher
+
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"
 PD14_POPULATIONS = ["L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I"]
@@ -41,12 +43,22 @@ def read_reference(name: str) -> list[dict]:
     return []
 
 
+def run_seeds(script: str, scale: float, args: argparse.Namespace, common: list[str]) -> list[dict]:
+    """One run of a model per seed of ``args.seeds``, with progress printed."""
+    runs = []
+    for seed in args.seeds:
+        result = run_model(script, ["--scale", repr(scale), "--seed", str(seed)] + common, args.ranks, args.timeout)
+        print(f"{script} seed {seed}: " + ", ".join(f"{k} {v:.2f}" for k, v in result["rates"].items())
+              + f"  ({result['wall_s']:.0f} s)", flush=True)
+        runs.append(result)
+    return runs
+
+
 def run_model(script: str, args: list[str], ranks: int, timeout: float) -> dict:
     """Run one model and return its RESULT_JSON (plus the wall time of the whole process)."""
     command = [sys.executable, str(MODELS / script)] + args
     if ranks > 1:
-        mpiexec = Path(sys.executable).parent / "mpiexec"
-        command = [str(mpiexec if mpiexec.exists() else "mpiexec"), "-n", str(ranks)] + command
+        command = [mpi_launcher(), "-n", str(ranks)] + command
     start = time.perf_counter()
     proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     wall = time.perf_counter() - start
@@ -135,13 +147,7 @@ def main(argv: list[str] | None = None) -> int:
              f"({args.transient:g}, {args.t_stop:g}] ms.", ""]
 
     if not args.skip_microcircuit:
-        runs = []
-        for seed in args.seeds:
-            result = run_model("microcircuit.py", ["--scale", repr(args.mc_scale), "--seed", str(seed)] + common,
-                               args.ranks, args.timeout)
-            print(f"microcircuit seed {seed}: " + ", ".join(f"{k} {v:.2f}" for k, v in result["rates"].items())
-                  + f"  ({result['wall_s']:.0f} s)", flush=True)
-            runs.append(result)
+        runs = run_seeds("microcircuit.py", args.mc_scale, args, common)
         summary = summarise(runs, PD14_POPULATIONS)
         references = read_reference("pd14_rates.csv")
         lines += microcircuit_table(summary, references, args.mc_scale, len(runs), args.ranks, args.t_stop)
@@ -151,13 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         report["microcircuit"] = {"summary": summary, "runs": runs, "references": references}
 
     if not args.skip_brunel:
-        runs = []
-        for seed in args.seeds:
-            result = run_model("brunel.py", ["--scale", repr(args.brunel_scale), "--seed", str(seed)] + common,
-                               args.ranks, args.timeout)
-            print(f"brunel seed {seed}: " + ", ".join(f"{k} {v:.2f}" for k, v in result["rates"].items())
-                  + f"  ({result['wall_s']:.0f} s)", flush=True)
-            runs.append(result)
+        runs = run_seeds("brunel.py", args.brunel_scale, args, common)
         summary = summarise(runs, ["E", "I"])
         theory = runs[0]["mean_field_rate"]
         references = read_reference("brunel2000_rates.csv")

@@ -46,7 +46,7 @@ import time
 
 import numpy as np
 
-from cortexsim.pynn.utility import import_simulator, output_path, population_rates
+from cortexsim.pynn.utility import finish, import_simulator, setup_simulator
 
 N_E_FULL, N_I_FULL = 10000, 2500
 C_E_FULL, C_I_FULL = 1000, 250
@@ -154,22 +154,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     sim = import_simulator(args.simulator)
     t0 = time.perf_counter()
-    if args.simulator == "nest":
-        sim.setup(timestep=args.dt, min_delay=args.dt, rng_seed=args.seed, threads=args.threads,
-                  spike_precision="on_grid")
-    else:
-        extra = {"partitioner": args.partitioner} if args.partitioner else {}
-        sim.setup(timestep=args.dt, seed=args.seed, threads=args.threads, **extra)
+    setup_simulator(sim, args.simulator, args.dt, args.seed, args.threads, args.partitioner)
     pops = build_network(sim, args)
     t1 = time.perf_counter()
     sim.run(args.t_stop)  # in `cortexsim build` this ends the script (BuildCaptured): do not catch it
     t2 = time.perf_counter()
-    rates = population_rates(pops, args.transient, args.t_stop)
-    if args.output:
-        for pop in pops:
-            pop.write_data(output_path(args.output, pop.label), "spikes")
-    rank, n_procs = sim.rank(), sim.num_processes()
-    sim.end()
+    rates, rank, n_procs = finish(sim, pops, args.transient, args.t_stop, args.output)
     if rank == 0:
         n = sizes(args.scale)
         theory = siegert_rate(n["C_E"], n["C_I"], args.g, args.eta, args.v_reset)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,20 +11,18 @@ import h5py
 import numpy as np
 import pytest
 
+from cortexsim.workflow.launcher import mpi_launcher
+
 ROOT = Path(__file__).resolve().parents[1]
 NETWORKS = Path(__file__).resolve().parent / "networks"
 
-
-def mpiexec() -> str:
-    local = Path(sys.executable).with_name("mpiexec")
-    return str(local) if local.exists() else (shutil.which("mpiexec") or "mpiexec")
 
 
 def run_cli(*args: str, ranks: int = 1, timeout: float = 300, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run `python -m cortexsim ARGS` (under mpiexec when ranks > 1); never raises on failure."""
     command = [sys.executable, "-m", "cortexsim", *map(str, args)]
     if ranks > 1:
-        command = [mpiexec(), "-n", str(ranks), *command]
+        command = [mpi_launcher(), "-n", str(ranks), *command]
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=cwd or ROOT,
                           env={**os.environ, "OMP_NUM_THREADS": "1"})
 
@@ -33,7 +30,7 @@ def run_cli(*args: str, ranks: int = 1, timeout: float = 300, cwd: Path | None =
 def run_script(script: Path, *args: str, ranks: int = 1, timeout: float = 300) -> subprocess.CompletedProcess:
     command = [sys.executable, str(script), *map(str, args)]
     if ranks > 1:
-        command = [mpiexec(), "-n", str(ranks), *command]
+        command = [mpi_launcher(), "-n", str(ranks), *command]
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=ROOT,
                           env={**os.environ, "OMP_NUM_THREADS": "1"})
 

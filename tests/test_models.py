@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from cortexsim.workflow.launcher import mpi_launcher
+
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"
 PD14_LABELS = ["L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I"]
@@ -29,8 +31,7 @@ def load(name: str):
 def run_script(script: str, args: list[str], ranks: int = 1, timeout: float = 120) -> dict:
     command = [sys.executable, str(MODELS / script)] + args
     if ranks > 1:
-        mpiexec = Path(sys.executable).parent / "mpiexec"
-        command = [str(mpiexec if mpiexec.exists() else "mpiexec"), "-n", str(ranks)] + command
+        command = [mpi_launcher(), "-n", str(ranks)] + command
     proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     assert proc.returncode == 0, f"{command} exited {proc.returncode}:\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
     lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT_JSON ")]

@@ -47,3 +47,32 @@ def output_path(pattern: str, label: str) -> str:
         return pattern.format(label=label)
     stem, dot, ext = pattern.rpartition(".")
     return f"{stem}_{label}.{ext}" if dot and "/" not in ext else f"{pattern}_{label}"
+
+
+def setup_simulator(sim: ModuleType, simulator: str, dt: float, seed: int, threads: int = 1,
+                    partitioner: str | None = None) -> None:
+    """``sim.setup`` with the options each backend needs for comparable runs.
+
+    pyNN.nest: on-grid neuron models and ``min_delay = dt`` (so that its SpikeSourceArray timing is
+    consistent); cortexsim: the seed of its keyed streams and, optionally, a partitioner.
+    """
+    if simulator == "nest":
+        sim.setup(timestep=dt, min_delay=dt, rng_seed=seed, threads=threads, spike_precision="on_grid")
+    else:
+        extra = {"partitioner": partitioner} if partitioner else {}
+        sim.setup(timestep=dt, seed=seed, threads=threads, **extra)
+
+
+def finish(sim: ModuleType, populations: list, t_start: float, t_stop: float,
+           output: str | None = None) -> tuple[dict[str, float], int, int]:
+    """After ``sim.run``: rates per population, spikes written to ``output`` if given, ``sim.end()``.
+
+    Returns (rates, rank, number of processes); collective, so call it on every rank.
+    """
+    rates = population_rates(populations, t_start, t_stop)
+    if output:
+        for population in populations:
+            population.write_data(output_path(output, population.label), "spikes")
+    rank, n_procs = sim.rank(), sim.num_processes()
+    sim.end()
+    return rates, rank, n_procs
